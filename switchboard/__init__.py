@@ -1,0 +1,1 @@
+"""Switchboard: a web portal that runs Asterisk telephone systems and contact centers."""

@@ -1,0 +1,1 @@
+"""Accounts: users, roles (profiles), departments, sign-in protection and the audit log."""

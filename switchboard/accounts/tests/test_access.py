@@ -1,0 +1,157 @@
+"""Every view of the project, opened by each kind of user: the right page, a login or a 403.
+
+The table below must name every URL pattern of the project: a new view without its line here
+fails ``test_every_view_is_in_the_table``, so no page escapes the per-role check.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from switchboard.accounts.models import AuditEntry, Department, Role
+
+# name -> (example URL builder, status for anonymous, plain user, each role code, administrator)
+PUBLIC = {"accounts:login", "core:health", "set_language", "javascript-catalog"}
+ADMIN_ONLY = 403
+LOGIN = "login"  # a redirect to the sign-in page
+
+
+def urls(dept: Department, role: Role, user_pk: int, pbx_pk: int) -> dict[str, str]:
+    return {
+        "telephony:live_queues": "/live/queues/",
+        "telephony:live_calls": "/live/calls/",
+        "telephony:live_presence": "/live/presence/",
+        "telephony:live_action": "/live/action/",
+        "telephony:pbxserver_list": "/admin/pbx/",
+        "telephony:pbxserver_add": "/admin/pbx/add/",
+        "telephony:pbxserver_edit": f"/admin/pbx/{pbx_pk}/",
+        "telephony:pbxserver_delete": f"/admin/pbx/{pbx_pk}/delete/",
+        "core:home": "/",
+        "core:health": "/health/",
+        "accounts:login": "/login/",
+        "accounts:logout": "/logout/",
+        "accounts:profile": "/account/",
+        "accounts:user_list": "/admin/users/",
+        "accounts:user_add": "/admin/users/add/",
+        "accounts:user_edit": f"/admin/users/{user_pk}/",
+        "accounts:user_delete": f"/admin/users/{user_pk}/delete/",
+        "accounts:role_list": "/admin/roles/",
+        "accounts:role_add": "/admin/roles/add/",
+        "accounts:role_edit": f"/admin/roles/{role.pk}/",
+        "accounts:role_delete": f"/admin/roles/{role.pk}/delete/",
+        "accounts:department_list": "/admin/departments/",
+        "accounts:department_add": "/admin/departments/add/",
+        "accounts:department_edit": f"/admin/departments/{dept.pk}/",
+        "accounts:department_delete": f"/admin/departments/{dept.pk}/delete/",
+        "accounts:audit_list": "/admin/audit/",
+        "set_language": "/i18n/setlang/",
+        "javascript-catalog": "/jsi18n/",
+    }
+
+
+SIGNED_IN_ANYONE = {"core:home", "accounts:profile"}
+NON_ADMIN_ROLES = [
+    "user",
+    "department_head",
+    "accounting",
+    "call_log",
+    "global_statistics",
+    "external_forward",
+    "incident_supervisor",
+]
+
+
+def names_in(patterns: list, prefix: str = "") -> set[str]:
+    found: set[str] = set()
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            found |= names_in(entry.url_patterns, f"{entry.namespace}:" if entry.namespace else "")
+        elif isinstance(entry, URLPattern) and entry.name:
+            found.add(prefix + entry.name)
+    return found
+
+
+@pytest.fixture
+def objects(make_user) -> tuple[Department, Role, int, int]:
+    from switchboard.telephony.models import PbxServer
+
+    dept = Department.objects.create(short_name="IT", name="Information technology")
+    role = Role.objects.create(name="Night shift", code="night-shift")
+    victim = make_user("victim")
+    AuditEntry.objects.create(
+        username="x", action="create", object_type="t", object_id="1", object_repr="t"
+    )
+    pbx = PbxServer.objects.create(name="pbx", host="h", ami_user="u", ami_secret="s")
+    return dept, role, victim.pk, pbx.pk
+
+
+def test_every_view_is_in_the_table(objects) -> None:
+    assert names_in(get_resolver().url_patterns) == set(urls(*objects))
+
+
+def expected(name: str, who: str) -> int | str:
+    if name in ("accounts:logout", "telephony:live_action"):
+        return 405  # signing out is a POST, never a link a page could trigger
+    if name == "set_language":
+        return 302  # a GET changes nothing and goes back
+    if name == "accounts:login" and who != "anonymous":
+        return 302  # already signed in: straight to the home page
+    if name in PUBLIC:
+        return 200
+    if who == "anonymous":
+        return LOGIN
+    if name in SIGNED_IN_ANYONE or who == "administrator":
+        return 200
+    return ADMIN_ONLY
+
+
+@pytest.mark.parametrize("who", ["anonymous", *NON_ADMIN_ROLES, "administrator"])
+def test_each_view_for_each_role(client, make_user, objects, who: str) -> None:
+    if who != "anonymous":
+        client.force_login(make_user(f"u-{who}", who))
+    failures = []
+    for name, url in urls(*objects).items():
+        response = client.get(url)
+        want = expected(name, who)
+        got: int | str = response.status_code
+        if got == 302 and response["Location"].startswith("/login/?next="):
+            got = LOGIN
+        if got != want:
+            failures.append(f"{name} {url}: {got} instead of {want}")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("who", ["anonymous", *NON_ADMIN_ROLES])
+def test_changes_are_refused_without_the_right(client, make_user, objects, who: str) -> None:
+    dept, role, victim_pk, _pbx_pk = objects
+    if who != "anonymous":
+        client.force_login(make_user(f"u-{who}", who))
+    posts = {
+        "/admin/users/add/": {"username": "mallory", "password1": "x", "password2": "x"},
+        f"/admin/users/{victim_pk}/delete/": {},
+        f"/admin/roles/{role.pk}/delete/": {},
+        f"/admin/departments/{dept.pk}/": {"short_name": "X", "name": "X"},
+        f"/admin/departments/{dept.pk}/delete/": {},
+    }
+    for url, data in posts.items():
+        response = client.post(url, data)
+        if who == "anonymous":
+            assert response.status_code == 302 and "/login/" in response["Location"], url
+        else:
+            assert response.status_code == 403, url
+    assert Department.objects.get(pk=dept.pk).short_name == "IT"
+    assert Role.objects.filter(pk=role.pk).exists()
+    assert not Department.objects.filter(short_name="X").exists()
+
+
+def test_menu_shows_only_what_the_role_allows(client, make_user) -> None:
+    client.force_login(make_user("plain", "user"))
+    page = client.get("/").content.decode()
+    assert "/account/" in page
+    assert "/admin/users/" not in page and "/admin/audit/" not in page
+
+    client.force_login(make_user("boss", "administrator"))
+    page = client.get("/").content.decode()
+    for url in ("/admin/users/", "/admin/roles/", "/admin/departments/", "/admin/audit/"):
+        assert url in page

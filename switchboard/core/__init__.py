@@ -1,0 +1,1 @@
+"""Core: the interface shell (menu, layout), generic object views, health and logging."""

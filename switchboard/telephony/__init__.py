@@ -1,0 +1,1 @@
+"""Telephony: AMI and ARI clients, PBX connections, the live model of each PBX, live pages."""

@@ -1,0 +1,12 @@
+"""Root URL configuration: each domain app mounts its own URLs."""
+
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+urlpatterns = [
+    path("", include("switchboard.core.urls")),
+    path("", include("switchboard.accounts.urls")),
+    path("", include("switchboard.telephony.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+]

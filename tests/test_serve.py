@@ -1,0 +1,92 @@
+"""The run command's server: one uvicorn process serves pages, static files and websockets."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import websockets
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    env = {
+        **os.environ,
+        "SWITCHBOARD_PATHS_DATA_DIR": str(tmp_path / "var"),
+        "SWITCHBOARD_DATABASE_URL": f"sqlite:///{tmp_path}/portal.sqlite3",
+        "SWITCHBOARD_ADMIN_PASSWORD": "Served-Admin-2026",
+    }
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    for command in (["migrate", "-v", "0"], ["ensure_admin"]):
+        subprocess.run([*manage, *command], env=env, check=True, capture_output=True)
+    port = free_port()
+    process = subprocess.Popen(
+        [*manage, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/health/", timeout=1)  # noqa: S310
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    process.kill()
+                    output = process.stdout.read().decode() if process.stdout else ""
+                    pytest.fail(f"the server did not start:\n{output}")
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_serves_pages_static_files_and_websockets(server: str, tmp_path: Path) -> None:
+    health = json.load(urllib.request.urlopen(f"{server}/health/"))  # noqa: S310
+    assert health["status"] == "ok" and health["asterisk_servers_configured"] == 0
+    login = urllib.request.urlopen(f"{server}/login/").read().decode()  # noqa: S310
+    assert 'id="login-form"' in login
+    css = urllib.request.urlopen(f"{server}/static/core/switchboard.css")  # noqa: S310
+    assert css.status == 200
+    htmx = urllib.request.urlopen(f"{server}/static/vendor/htmx/htmx.min.js")  # noqa: S310
+    assert b"htmx" in htmx.read(2000)
+    assert (tmp_path / "var" / "log" / "switchboard.log").exists()
+
+    async def anonymous_websocket() -> int | None:
+        url = server.replace("http", "ws") + "/ws/ping/"
+        try:
+            async with websockets.connect(url, origin=server) as socket_:
+                await socket_.recv()
+        except websockets.ConnectionClosed as closed:
+            return closed.rcvd.code if closed.rcvd else None
+        except websockets.InvalidStatus as refused:
+            return refused.response.status_code
+        return None
+
+    # The websocket endpoint is served by the same process and refuses anonymous users.
+    # (in a thread of its own: Playwright's sync API may hold this thread's event loop)
+    with ThreadPoolExecutor(1) as pool:
+        code = pool.submit(asyncio.run, anonymous_websocket()).result(timeout=20)
+    assert code in (403, 4401)
