@@ -36,6 +36,7 @@ DEFAULT_AGENTS = (
     Agent("203", "support", answer_after_ms=2000),
     Agent("204", "support", answer_after_ms=4000, penalty=2),
 )
+SUPERVISOR_PHONES = ("299",)
 
 
 def queues_conf(agents: Sequence[Agent], ring_seconds: int = 15) -> str:
@@ -163,8 +164,13 @@ def start_call_center(
     *,
     caller_slots: int = 8,
     ring_seconds: int = 15,
+    supervisors: Sequence[str] = SUPERVISOR_PHONES,
 ) -> CallCenter:
-    """Start the agents' phones and an Asterisk configured for them."""
+    """Start the agents' and supervisors' phones and an Asterisk configured for them.
+
+    A supervisor's phone is no queue member: it answers after half a second, for the
+    listen / whisper / barge calls the portal originates to it.
+    """
     phones = {
         agent.name: AnsweringPhone(
             agent.name,
@@ -173,10 +179,12 @@ def start_call_center(
         ).start()
         for agent in agents
     }
+    for name in supervisors:
+        phones[name] = AnsweringPhone(name, answer_after_ms=500).start()
     caller_ports = [free_port("udp") for _ in range(caller_slots)]
     pjsip = "".join(
-        phone_endpoint_config(agent.name, phones[agent.name].port, context="from-phones")
-        for agent in agents
+        phone_endpoint_config(name, phone.port, context="from-phones")
+        for name, phone in phones.items()
     )
     pbx = AsteriskInstance(
         chroot,

@@ -192,6 +192,15 @@ def on_music_stop(state: PbxState, f: Fields, now: float) -> tuple[Change, ...]:
     return channel_changes(channel)
 
 
+def on_mixmonitor(state: PbxState, f: Fields, now: float) -> tuple[Change, ...]:
+    """MixMonitorStart / MixMonitorStop: the channel's call is being recorded, or no more."""
+    channel = state.channels.get(f.get("Uniqueid", ""))
+    if channel is None:
+        return NO_CHANGE
+    channel.recording = f.get("Event") == "MixMonitorStart"
+    return channel_changes(channel)
+
+
 # --------------------------------------------------------------------------------------------
 # Bridges
 # --------------------------------------------------------------------------------------------
@@ -465,6 +474,8 @@ HANDLERS: dict[str, Handler] = {
     "Unhold": on_unhold,
     "MusicOnHoldStart": on_music_start,
     "MusicOnHoldStop": on_music_stop,
+    "MixMonitorStart": on_mixmonitor,
+    "MixMonitorStop": on_mixmonitor,
     "BridgeEnter": on_bridge_enter,
     "BridgeLeave": on_bridge_leave,
     "BridgeDestroy": on_bridge_destroy,

@@ -113,6 +113,8 @@ class Channel:
     hold_since: float = field(default=0.0, compare=False)
     # Hearing music (in a queue, parked, on hold): AMI list actions do not report it.
     music_on_hold: bool = field(default=False, compare=False)
+    # Being recorded by MixMonitor: known from its events only, like music on hold.
+    recording: bool = field(default=False, compare=False)
     # What a change to this channel changes, made once: events about channels are the bulk.
     changes: tuple[Change, ...] = field(default=(), compare=False, repr=False)
 

@@ -140,6 +140,7 @@ class AgentRow:
     membership: str
     channel: str  # its current channel, for listen / whisper / barge
     peer: Party | None
+    recording: bool = False  # its call is being recorded (MixMonitor)
 
 
 @dataclass(frozen=True, slots=True)
@@ -418,6 +419,7 @@ def agent_row(state: PbxState, member: QueueMember) -> AgentRow:
         membership=member.membership,
         channel=channel.name if channel is not None else "",
         peer=peer,
+        recording=channel is not None and channel.recording,
     )
 
 
@@ -499,6 +501,7 @@ def queue_json(view: QueueView) -> dict[str, Any]:
                 "membership": a.membership,
                 "channel": a.channel,
                 "with": a.peer.label if a.peer else "",
+                "recording": a.recording,
             }
             for a in view.agents
         ],

@@ -391,6 +391,15 @@ def test_music_on_hold_is_tracked_but_not_compared() -> None:
     assert not state.channels["1.1"].music_on_hold
 
 
+def test_recording_is_tracked_from_mixmonitor_events() -> None:
+    state = new_state()
+    two_party_call(state)
+    changes = apply(state, event("MixMonitorStart", **snapshot("1.2", "PJSIP/201-2")), 1.0)
+    assert state.channels["1.2"].recording and changes
+    apply(state, event("MixMonitorStop", **snapshot("1.2", "PJSIP/201-2")), 2.0)
+    assert not state.channels["1.2"].recording
+
+
 def test_bridge_merge_moves_every_channel() -> None:
     state = new_state()
     two_party_call(state)
