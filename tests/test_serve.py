@@ -4,11 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -17,50 +12,15 @@ from pathlib import Path
 import pytest
 import websockets
 
+from switchboard.testing.portal import run_portal
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
-    env = {
-        **os.environ,
-        "SWITCHBOARD_PATHS_DATA_DIR": str(tmp_path / "var"),
-        "SWITCHBOARD_DATABASE_URL": f"sqlite:///{tmp_path}/portal.sqlite3",
-        "SWITCHBOARD_ADMIN_PASSWORD": "Served-Admin-2026",
-    }
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    for command in (["migrate", "-v", "0"], ["ensure_admin"]):
-        subprocess.run([*manage, *command], env=env, check=True, capture_output=True)
-    port = free_port()
-    process = subprocess.Popen(
-        [*manage, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/health/", timeout=1)  # noqa: S310
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    process.kill()
-                    output = process.stdout.read().decode() if process.stdout else ""
-                    pytest.fail(f"the server did not start:\n{output}")
-                time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with run_portal(tmp_path / "var") as portal:
+        yield portal.url
 
 
 def test_serves_pages_static_files_and_websockets(server: str, tmp_path: Path) -> None:

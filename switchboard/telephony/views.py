@@ -67,7 +67,11 @@ def queues_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "telephony/live_queues.html",
-        {"title": _("Queue supervision"), "servers": _servers(), "watch": ["queues", "presence"]},
+        {
+            "title": _("Queue supervision"),
+            "servers": _servers(),
+            "watch": ["status", "queues", "presence"],
+        },
     )
 
 
@@ -79,7 +83,11 @@ def calls_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "telephony/live_calls.html",
-        {"title": _("Active calls"), "servers": _servers(), "watch": ["calls", "presence"]},
+        {
+            "title": _("Active calls"),
+            "servers": _servers(),
+            "watch": ["status", "calls", "presence"],
+        },
     )
 
 
@@ -91,7 +99,7 @@ def presence_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "telephony/live_presence.html",
-        {"title": _("Presence"), "servers": _servers(), "watch": ["presence"]},
+        {"title": _("Presence"), "servers": _servers(), "watch": ["status", "presence"]},
     )
 
 

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from switchboard.telephony import bus
 from switchboard.telephony.ami.client import AmiClient
-from switchboard.telephony.ami.errors import AmiActionError, AmiError
+from switchboard.telephony.ami.errors import AmiActionError, AmiError, AmiTimeout
 from switchboard.telephony.ami.protocol import Message
 from switchboard.telephony.live import views as live_views
 from switchboard.telephony.live.model import PbxModel
@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 PUBLISH_INTERVAL = 0.2  # seconds: changes within this window go out as one update per view
 SERVER_POLL_INTERVAL = 5.0  # seconds between re-reads of the PBX server list
+BOOT_TIMEOUT = 60.0  # seconds to wait for a starting PBX to load its modules
 
 
 @dataclass(frozen=True)
@@ -80,11 +81,22 @@ class PbxLink:
             task = asyncio.get_running_loop().create_task(self.rebuild())
             task.add_done_callback(_log_failure)
 
+    async def wait_fully_booted(self) -> None:
+        """A PBX that is starting accepts AMI logins before its modules (queues...) have
+        loaded: listing then would give an empty model. ``core waitfullybooted`` returns once
+        it is ready (at once if it is). An AMI user without the ``command`` right cannot ask:
+        then the lists are read at once."""
+        try:
+            await self.client.command("core waitfullybooted", timeout=BOOT_TIMEOUT)
+        except (AmiActionError, AmiTimeout) as error:
+            log.info("%s: could not wait for the PBX to boot (%s)", self.name, error)
+
     async def rebuild(self) -> None:
         """Read the whole state again with list actions (after every (re)connect)."""
         self.rebuilding = True
         self.backlog = []
         try:
+            await self.wait_fully_booted()
             model = PbxModel()
             for action in model.LIST_ACTIONS:
                 try:
@@ -203,6 +215,8 @@ class TelephonyWorker:
                     await bus.publish(link.server_id, view, key, data)
 
     def view(self, link: PbxLink, view: str, key: str) -> dict[str, Any]:
+        if view == "status":  # the connection itself, as _state_changed publishes it
+            return self.status(link)
         data = live_views.render(link.model, view, key, time.time())
         data["connection"] = self.status(link)
         return data

@@ -327,7 +327,11 @@ async def test_worker_reconnects_after_asterisk_restarts(worker, call_center) ->
         await asyncio.to_thread(pbx.start)
     await eventually(lambda: server_state() == "connected", "the worker reconnects", 60)
     assert statuses and statuses[0] != "connected"
-    # The model was rebuilt: every member is back, and a new caller shows as Asterisk says.
+    # The model was rebuilt once the PBX had loaded its queues: every member is back...
+    for name in ("sales", "support"):
+        members = await queue_has(call_center, name, lambda q: len(q["members"]) == 2)
+        assert {m["interface"] for m in members["members"]} == set(cli_members(call_center, name))
+    # ... and a new caller shows as Asterisk says.
     await act("pause", queue="sales", interface="PJSIP/201", reason="after restart")
     await act("pause", queue="sales", interface="PJSIP/202", reason="after restart")
     # Both agents paused: the caller waits 4 s, then gives up (abandons).

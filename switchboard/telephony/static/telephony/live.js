@@ -84,6 +84,18 @@
     var box = panel(server).querySelector('[data-role="queues"]');
     if (!box) { return; }
     var template = panel(server).querySelector('[data-role="queue-template"]');
+    // What a supervisor is typing in an "add agent" form survives the re-rendering.
+    var typed = {}, focused = null;
+    box.querySelectorAll('[data-role="add-agent"]').forEach(function (form) {
+      var queue = form.closest("[data-queue]").dataset.queue;
+      typed[queue] = {};
+      Array.prototype.forEach.call(form.elements, function (input) {
+        if (input.name) {
+          typed[queue][input.name] = input.value;
+          if (input === document.activeElement) { focused = [queue, input.name]; }
+        }
+      });
+    });
     box.textContent = "";
     (data.queues || []).forEach(function (q) {
       var card = template.content.firstElementChild.cloneNode(true);
@@ -107,10 +119,11 @@
                                    : button(server, T.pause, Object.assign({action: "pause"}, base)));
         tools.appendChild(button(server, T.remove, Object.assign({action: "remove"}, base)));
         if (m.channel) {
-          ["listen", "whisper", "barge", "record", "stop_record"].forEach(function (a) {
+          ["listen", "whisper", "barge", m.recording ? "stop_record" : "record"].forEach(function (a) {
             tools.appendChild(button(server, T[a], Object.assign({action: a, channel: m.channel}, base)));
           });
         }
+        if (m.recording) { tr.children[2].appendChild(el("span", {"class": "rec", "data-role": "recording"}, " ● " + T.recording)); }
         tr.appendChild(tools);
         agents.appendChild(tr);
       });
@@ -130,7 +143,10 @@
                      member_name: f.member_name.value, penalty: f.penalty.value});
         f.reset();
       });
+      var form = card.querySelector('[data-role="add-agent"]');
+      Object.keys(typed[q.name] || {}).forEach(function (name) { form.elements[name].value = typed[q.name][name]; });
       box.appendChild(card);
+      if (focused && focused[0] === q.name) { form.elements[focused[1]].focus(); }
     });
   }
 
@@ -174,7 +190,7 @@
     if (!message.view || !message.data) { return; }
     latest[message.server] = latest[message.server] || {};
     latest[message.server][message.view] = message.data;
-    renderLinkState(message.server, message.data.connection);
+    renderLinkState(message.server, message.view === "status" ? message.data : message.data.connection);
     if (renderers[message.view]) { renderers[message.view](message.server, message.data); }
   }
 
