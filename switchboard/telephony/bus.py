@@ -46,7 +46,9 @@ async def request(kind: str, timeout: float = REQUEST_TIMEOUT, **payload: Any) -
     import asyncio
 
     layer = get_channel_layer()
-    reply_to = await layer.new_channel(prefix="telephony-reply")
+    # The default prefix: the Redis layer reads every process-specific channel of a process
+    # from one list, so a reply channel of another prefix would wait behind the consumers'.
+    reply_to = await layer.new_channel()
     await layer.send(
         WORKER_CHANNEL,
         {"type": "request", "kind": kind, "reply_to": reply_to, "id": uuid.uuid4().hex, **payload},

@@ -87,7 +87,8 @@ def run_portal(
     for step in (["migrate", "-v", "0"], ["ensure_admin"]):
         subprocess.run([*MANAGE, *step], env=env, check=True, capture_output=True)
     port = port or free_port()
-    log = (data_dir / "server-output.log").open("wb")
+    log_path = data_dir / f"server-{port}.log"
+    log = log_path.open("wb")
     process = subprocess.Popen(
         [*MANAGE, *command, "--host", "127.0.0.1", "--port", str(port)],
         env=env,
@@ -104,7 +105,7 @@ def run_portal(
             except OSError:
                 if time.monotonic() > deadline or process.poll() is not None:
                     process.kill()
-                    output = (data_dir / "server-output.log").read_text(errors="replace")
+                    output = log_path.read_text(errors="replace")
                     raise RuntimeError(f"the portal did not start:\n{output}") from None
                 time.sleep(0.2)
         yield Portal(url, env, process)
