@@ -1,5 +1,5 @@
 # The two commands of README.md, and a few helpers. Each does its own set-up first.
-.PHONY: run test setup lint format messages
+.PHONY: run test demo lint format messages
 
 run:
 	@bash scripts/setup.sh run
@@ -8,6 +8,13 @@ run:
 test:
 	@bash scripts/setup.sh test
 	@bash scripts/test.sh
+
+# A living demo: sandbox Asterisk, SIPp agents and callers, the portal (data in var/demo).
+demo:
+	@bash scripts/setup.sh demo
+	@SWITCHBOARD_PATHS_DATA_DIR=$(CURDIR)/var/demo \
+	 SWITCHBOARD_DATABASE_URL=sqlite:///$(CURDIR)/var/demo/switchboard.sqlite3 \
+	 .venv/bin/python manage.py demo
 
 lint:
 	@.venv/bin/ruff check . && .venv/bin/ruff format --check .

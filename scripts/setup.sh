@@ -2,7 +2,7 @@
 # Installs what Switchboard needs on a Debian/Ubuntu machine, idempotently and only what is
 # missing: Debian packages, the Python virtual environment, browser assets from npm, compiled
 # translations; for "run" also the database schema, static files and the first administrator.
-# Usage: scripts/setup.sh run|test
+# Usage: scripts/setup.sh run|test|demo
 set -euo pipefail
 mode=${1:-run}
 cd "$(dirname "$0")/.."
@@ -13,6 +13,8 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 debian_packages=(python3-venv gettext nodejs npm)
 if [ "$mode" = test ]; then
   debian_packages+=(debootstrap sip-tester chromium sox)
+elif [ "$mode" = demo ]; then
+  debian_packages+=(debootstrap sip-tester)
 fi
 missing=()
 for package in "${debian_packages[@]}"; do

@@ -83,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "switchboard.core.context_processors.shell",
+                "switchboard.telephony.context_processors.pbx",
             ],
         },
     },

@@ -1,4 +1,4 @@
-"""Template context shared by every page: the menu and the PBX connection banner."""
+"""Template context shared by every page: the menu (the PBX banner is telephony's)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,5 @@ def shell(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     return {
         "menu": menu_for(user, request.path) if user is not None else [],
-        "pbx_configured": bool(settings.SWITCHBOARD_ASTERISK_SERVERS),
         "session_idle_seconds": settings.SESSION_IDLE_SECONDS,
     }

@@ -103,3 +103,9 @@ def test_configuration_file_servers_are_synced() -> None:
     assert PbxServer.objects.get(name="file1").source == PbxServer.Source.CONFIG
     sync_configured_servers([])
     assert list(PbxServer.objects.values_list("name", flat=True)) == [web.name]
+
+
+def test_banner_says_no_pbx_until_one_is_entered(admin_client) -> None:
+    assert 'id="pbx-banner"' in admin_client.get("/").content.decode()
+    PbxServer.objects.create(name="web", host="h", ami_user="u", ami_secret="s")
+    assert 'id="pbx-banner"' not in admin_client.get("/").content.decode()
