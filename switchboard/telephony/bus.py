@@ -41,7 +41,7 @@ async def publish(server_id: int, view: str, key: str, data: Any) -> None:
     )
 
 
-async def request(kind: str, timeout: float = REQUEST_TIMEOUT, **payload: Any) -> dict[str, Any]:
+async def request(kind: str, timeout: float | None = None, **payload: Any) -> dict[str, Any]:
     """Ask the worker something and wait for its answer (``{"ok": bool, ...}``)."""
     import asyncio
 
@@ -54,7 +54,7 @@ async def request(kind: str, timeout: float = REQUEST_TIMEOUT, **payload: Any) -
         {"type": "request", "kind": kind, "reply_to": reply_to, "id": uuid.uuid4().hex, **payload},
     )
     try:
-        answer = await asyncio.wait_for(layer.receive(reply_to), timeout)
+        answer = await asyncio.wait_for(layer.receive(reply_to), timeout or REQUEST_TIMEOUT)
     except TimeoutError as error:
         raise WorkerUnavailable(kind) from error
     return answer["answer"]

@@ -137,6 +137,9 @@ async def live_action(request: HttpRequest) -> JsonResponse:
         return JsonResponse(
             {"ok": False, "error": _("The telephony worker does not answer.")}, status=503
         )
+    if answer.get("code") == "not_in_queue":
+        error = _("This call is not one of the queue's agents' calls.")
+        return JsonResponse({"ok": False, "error": error}, status=403)
     if not answer.get("ok"):
         return JsonResponse({"ok": False, "error": answer.get("error", "")}, status=400)
     await sync_to_async(_audit_action)(request, user, server, action, params)

@@ -249,9 +249,20 @@ class TelephonyWorker:
         if kind == "action":
             from switchboard.telephony.actions import perform
 
-            await perform(link.client, message["action"], message.get("params", {}))
+            params = message.get("params", {})
+            queue, channel = params.get("queue"), params.get("channel")
+            if queue and channel and not channel_in_queue(link.model, queue, channel):
+                # A queue's supervisor acts on the calls of that queue's agents only.
+                return {"ok": False, "code": "not_in_queue", "error": "not a call of the queue"}
+            await perform(link.client, message["action"], params)
             return {"ok": True}
         return {"ok": False, "error": f"unknown request {kind}"}
+
+
+def channel_in_queue(model: PbxModel, queue: str, channel: str) -> bool:
+    """Is ``channel`` the current call of one of ``queue``'s agents?"""
+    view = live_views.queue_view(model.state, queue)
+    return view is not None and any(agent.channel == channel for agent in view.agents)
 
 
 def _log_failure(task: asyncio.Task[None]) -> None:

@@ -79,3 +79,64 @@ def test_queue_scope(make_user) -> None:
     assert not access.may_supervise(supervisor, "support")
     assert access.may_open_supervision(supervisor) and not access.may_open_supervision(plain)
     assert access.may_see_live_calls(admin) and not access.may_see_live_calls(supervisor)
+
+
+@pytest.fixture
+def support_supervisor(make_user):
+    Role.objects.create(
+        name="Support supervisors",
+        code=access.queue_role_code("support"),
+        kind=Role.Kind.QUEUE_SUPERVISOR,
+    )
+    return make_user("sophie", access.queue_role_code("support"))
+
+
+def post_action(client, **data: str):
+    return client.post("/live/action/", {"server": "1", **data})
+
+
+@pytest.mark.django_db
+def test_live_action_is_scoped_by_role(client, make_user, support_supervisor, monkeypatch) -> None:
+    from conftest import PASSWORD
+    from switchboard.telephony import bus
+
+    monkeypatch.setattr(bus, "REQUEST_TIMEOUT", 0.2)  # no worker runs in this test
+    assert post_action(client, action="pause", queue="support").status_code == 401
+
+    make_user("plain", "user")
+    client.login(username="plain", password=PASSWORD)
+    assert post_action(client, action="pause", queue="support").status_code == 403
+    assert post_action(client, action="listen", channel="PJSIP/201-1").status_code == 403
+
+    client.login(username="sophie", password=PASSWORD)
+    refused = post_action(client, action="pause", queue="sales", interface="PJSIP/201")
+    assert refused.status_code == 403 and refused.json()["error"] == "Your roles do not allow this."
+    # Joining a call outside the queues needs the right to see every live call.
+    assert post_action(client, action="listen", channel="PJSIP/201-1").status_code == 403
+    assert post_action(client, action="reboot", queue="support").status_code == 400
+    # Allowed: it goes to the worker (none runs here, so the portal says it does not answer).
+    passed = post_action(client, action="pause", queue="support", interface="PJSIP/203")
+    assert passed.status_code == 503
+
+    make_user("boss", "administrator")
+    client.login(username="boss", password=PASSWORD)
+    assert post_action(client, action="listen", channel="PJSIP/201-1").status_code == 503
+    assert client.get("/live/action/").status_code == 405
+
+
+@pytest.mark.django_db
+def test_live_pages_are_scoped_by_role(client, make_user, support_supervisor) -> None:
+    from conftest import PASSWORD
+
+    make_user("plain", "user")
+    client.login(username="plain", password=PASSWORD)
+    for page in ("/live/queues/", "/live/calls/", "/live/presence/"):
+        assert client.get(page).status_code == 403, page
+    client.login(username="sophie", password=PASSWORD)
+    assert client.get("/live/queues/").status_code == 200
+    assert client.get("/live/calls/").status_code == 403
+    assert client.get("/live/presence/").status_code == 403
+    make_user("boss", "administrator")
+    client.login(username="boss", password=PASSWORD)
+    for page in ("/live/queues/", "/live/calls/", "/live/presence/"):
+        assert client.get(page).status_code == 200, page

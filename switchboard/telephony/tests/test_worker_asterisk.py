@@ -274,6 +274,19 @@ async def test_supervisor_phone_joins_a_real_call_through_chanspy(
     assert result.answered, result.diagnostics
 
 
+async def test_a_queue_supervisor_cannot_spy_on_another_queues_call(worker, call_center) -> None:
+    call = call_center.call("sales", "0155502", hold_ms=8000)
+    try:
+        channel = await agent_channel(call_center, "201")
+        answer = await act(
+            "listen", queue="support", channel=channel, supervisor_device="PJSIP/299"
+        )
+        assert answer["ok"] is False and answer["code"] == "not_in_queue"
+        assert "ChanSpy" not in call_center.pbx.cli("core show channels verbose")
+    finally:
+        await asyncio.to_thread(call.wait)
+
+
 async def test_recording_an_agents_call_writes_a_file(worker, call_center) -> None:
     monitor = call_center.pbx.root / "spool" / "monitor"
     before = set(monitor.iterdir())
