@@ -106,6 +106,8 @@ class PbxLink:
                     # list (or the module is not loaded): that is an empty list.
                     events = []
                 model.load(action, events, time.time())
+            # The day's call counts come from events only: they outlive a rebuild.
+            model.state.calls_today = self.model.state.calls_today
             for message in self.backlog:
                 model.apply(message, time.time())
             self.model = model

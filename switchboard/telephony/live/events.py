@@ -43,6 +43,7 @@ from switchboard.telephony.live.state import (
     add_caller,
     add_channel,
     clean,
+    count_call,
     device_of,
     device_state_name,
     enter_bridge,
@@ -140,12 +141,20 @@ def channel_for(state: PbxState, f: Fields, now: float) -> Channel:
 
 
 def on_newchannel(state: PbxState, f: Fields, now: float) -> tuple[Change, ...]:
-    return channel_changes(channel_for(state, f, now))
+    channel = channel_for(state, f, now)
+    if channel.uniqueid == channel.linkedid and channel.device:
+        count_call(state, channel.device, now, made=True)  # a call starts from this device
+    return channel_changes(channel)
 
 
 def on_channel_update(state: PbxState, f: Fields, now: float) -> tuple[Change, ...]:
     """Newstate, NewCallerid, NewConnectedLine: the snapshot says it all."""
-    return channel_changes(channel_for(state, f, now))
+    known = state.channels.get(f.get("Uniqueid", ""))
+    before = known.state if known is not None else "Up"
+    channel = channel_for(state, f, now)
+    if before != "Up" and channel.state == "Up" and channel.uniqueid != channel.linkedid:
+        count_call(state, channel.device, now, made=False)  # a called phone answers
+    return channel_changes(channel)
 
 
 def on_newexten(state: PbxState, f: Fields, now: float) -> tuple[Change, ...]:

@@ -15,6 +15,7 @@ nothing here reads a clock.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import NamedTuple
@@ -239,6 +240,15 @@ class Extension:
 
 
 @dataclass(slots=True)
+class DayCount:
+    """Calls a phone received (answered) and made on one day (local time)."""
+
+    day: str  # YYYY-MM-DD
+    received: int = 0
+    made: int = 0
+
+
+@dataclass(slots=True)
 class PbxState:
     """Everything live about one PBX. Create it with :func:`new_state`."""
 
@@ -252,6 +262,9 @@ class PbxState:
     # Indexes derived from the above (kept by the primitives below, so not compared).
     device_channels: dict[str, set[str]] = field(default_factory=dict, compare=False)
     waiting: dict[str, str] = field(default_factory=dict, compare=False)  # uniqueid -> queue
+    # Calls of the day per device, counted from the events seen (no list action tells them):
+    # the worker carries them over its rebuilds.
+    calls_today: dict[str, DayCount] = field(default_factory=dict, compare=False)
 
 
 def new_state() -> PbxState:
@@ -262,6 +275,31 @@ def new_state() -> PbxState:
 # --------------------------------------------------------------------------------------------
 # Small pure helpers
 # --------------------------------------------------------------------------------------------
+
+
+def day_of(now: float) -> str:
+    """The local date of a Unix time, as ``YYYY-MM-DD``."""
+    return time.strftime("%Y-%m-%d", time.localtime(now))
+
+
+def count_call(state: PbxState, device: str, now: float, *, made: bool) -> None:
+    """One more call received (answered) or made today by ``device``."""
+    day = day_of(now)
+    count = state.calls_today.get(device)
+    if count is None or count.day != day:
+        count = state.calls_today[device] = DayCount(day)
+    if made:
+        count.made += 1
+    else:
+        count.received += 1
+
+
+def calls_today(state: PbxState, device: str, now: float) -> tuple[int, int]:
+    """(received, made) by ``device`` on the day of ``now``."""
+    count = state.calls_today.get(device)
+    if count is None or count.day != day_of(now):
+        return 0, 0
+    return count.received, count.made
 
 
 def clean(value: str) -> str:

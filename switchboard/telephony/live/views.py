@@ -34,6 +34,7 @@ from switchboard.telephony.live.state import (
     PbxState,
     Queue,
     QueueMember,
+    calls_today,
 )
 
 if TYPE_CHECKING:
@@ -141,6 +142,8 @@ class AgentRow:
     channel: str  # its current channel, for listen / whisper / barge
     peer: Party | None
     recording: bool = False  # its call is being recorded (MixMonitor)
+    received_today: int = 0  # calls its phone answered today
+    made_today: int = 0  # calls its phone placed today
 
 
 @dataclass(frozen=True, slots=True)
@@ -367,18 +370,18 @@ def presence_row(state: PbxState, name: str) -> PresenceRow:
 # --------------------------------------------------------------------------------------------
 
 
-def queue_views(state: PbxState) -> list[QueueView]:
-    """Every queue, by name."""
-    return [queue_view_of(state, state.queues[name]) for name in sorted(state.queues)]
+def queue_views(state: PbxState, now: float = 0.0) -> list[QueueView]:
+    """Every queue, by name (``now`` gives the day of the agents' daily counts)."""
+    return [queue_view_of(state, state.queues[name], now) for name in sorted(state.queues)]
 
 
-def queue_view(state: PbxState, name: str) -> QueueView | None:
+def queue_view(state: PbxState, name: str, now: float = 0.0) -> QueueView | None:
     """One queue, or None if the PBX has no such queue."""
     queue = state.queues.get(name)
-    return queue_view_of(state, queue) if queue is not None else None
+    return queue_view_of(state, queue, now) if queue is not None else None
 
 
-def queue_view_of(state: PbxState, queue: Queue) -> QueueView:
+def queue_view_of(state: PbxState, queue: Queue, now: float = 0.0) -> QueueView:
     """A queue's agents (by penalty, then name) and callers (by position)."""
     members = sorted(queue.members.values(), key=lambda m: (m.penalty, m.name, m.interface))
     callers = sorted(queue.callers.values(), key=lambda c: c.position)
@@ -391,7 +394,7 @@ def queue_view_of(state: PbxState, queue: Queue) -> QueueView:
         talktime=queue.talktime,
         service_level=queue.service_level,
         service_level_perf=queue.service_level_perf,
-        agents=tuple(agent_row(state, member) for member in members),
+        agents=tuple(agent_row(state, member, now) for member in members),
         callers=tuple(
             CallerRow(c.uniqueid, c.channel, c.position, c.caller_num, c.caller_name, c.since)
             for c in callers
@@ -399,12 +402,13 @@ def queue_view_of(state: PbxState, queue: Queue) -> QueueView:
     )
 
 
-def agent_row(state: PbxState, member: QueueMember) -> AgentRow:
+def agent_row(state: PbxState, member: QueueMember, now: float = 0.0) -> AgentRow:
     """One agent, with the channel and party of its current call if it has one."""
     channel = None
     if member.agent_state in (AgentState.ON_CALL, AgentState.RINGING):
         channel = device_channel(state, member.device)
     peer = far_party(channel, bridge_peer(state, channel)) if channel is not None else None
+    received, made = calls_today(state, member.device, now) if now else (0, 0)
     return AgentRow(
         interface=member.interface,
         name=member.name,
@@ -420,6 +424,8 @@ def agent_row(state: PbxState, member: QueueMember) -> AgentRow:
         channel=channel.name if channel is not None else "",
         peer=peer,
         recording=channel is not None and channel.recording,
+        received_today=received,
+        made_today=made,
     )
 
 
@@ -466,7 +472,8 @@ def render(model: PbxModel | PbxState, view: str, key: str, now: float) -> dict[
     """
     state = model if isinstance(model, PbxState) else model.state
     if view == "queues":
-        queues = queue_views(state) if not key else [v for v in [queue_view(state, key)] if v]
+        one = queue_view(state, key, now) if key else None
+        queues = ([one] if one else []) if key else queue_views(state, now)
         return {"now": now, "queues": [queue_json(q) for q in queues]}
     if view == "calls":
         return {"now": now, "calls": [call_json(row) for row in active_calls(state)]}
@@ -502,6 +509,8 @@ def queue_json(view: QueueView) -> dict[str, Any]:
                 "channel": a.channel,
                 "with": a.peer.label if a.peer else "",
                 "recording": a.recording,
+                "received_today": a.received_today,
+                "made_today": a.made_today,
             }
             for a in view.agents
         ],

@@ -25,6 +25,7 @@ from switchboard.telephony.live.state import (
     AgentState,
     Change,
     PbxState,
+    calls_today,
     device_of,
     new_state,
 )
@@ -389,6 +390,29 @@ def test_music_on_hold_is_tracked_but_not_compared() -> None:
     assert state == other
     apply(state, event("MusicOnHoldStop", **snapshot("1.1", "PJSIP/trunk-1")), 2.0)
     assert not state.channels["1.1"].music_on_hold
+
+
+def test_calls_received_and_made_today_per_device() -> None:
+    state = new_state()
+    noon = 1_800_000_000.0
+    # 201 calls 202; 202 rings, then answers.
+    apply(state, event("Newchannel", **snapshot("5.1", "PJSIP/201-1", "Ring")), noon)
+    apply(
+        state,
+        event("Newchannel", **snapshot("5.2", "PJSIP/202-2", "Down", linkedid="5.1")),
+        noon,
+    )
+    apply(
+        state, event("Newstate", **snapshot("5.2", "PJSIP/202-2", "Ringing", linkedid="5.1")), noon
+    )
+    apply(state, event("Newstate", **snapshot("5.2", "PJSIP/202-2", linkedid="5.1")), noon + 1)
+    apply(state, event("Newstate", **snapshot("5.2", "PJSIP/202-2", linkedid="5.1")), noon + 2)
+    assert calls_today(state, "PJSIP/201", noon) == (0, 1)
+    assert calls_today(state, "PJSIP/202", noon) == (1, 0)
+    # A new day starts from zero.
+    assert calls_today(state, "PJSIP/202", noon + 86_400) == (0, 0)
+    apply(state, event("Newchannel", **snapshot("6.1", "PJSIP/202-3", "Ring")), noon + 86_400)
+    assert calls_today(state, "PJSIP/202", noon + 86_400) == (0, 1)
 
 
 def test_recording_is_tracked_from_mixmonitor_events() -> None:

@@ -175,6 +175,7 @@ async def test_callers_wait_then_are_answered_as_the_cli_says(worker, call_cente
     cli = call_center.pbx.cli("queue show support")
     assert cli.count("(In use)") == 2, cli
     assert {m["with"] for m in queue["members"]} == {"01440", "01441"}
+    assert [m["received_today"] for m in queue["members"]] == [1, 1]
     results = await asyncio.gather(*(asyncio.to_thread(c.wait) for c in calls))
     assert all(r.ok for r in results), [r.diagnostics for r in results]
     queue = await queue_has(

@@ -112,7 +112,7 @@
         tr.appendChild(el("td", {}, m.penalty));
         tr.appendChild(el("td", {"class": "state " + m.state}, label(m.state) + (m.paused_reason ? " (" + m.paused_reason + ")" : "")));
         tr.appendChild(el("td", {"data-since": m.since || ""}, duration(m.since)));
-        tr.appendChild(el("td", {}, m.calls_taken));
+        tr.appendChild(el("td", {"data-role": "today"}, (m.received_today || 0) + " / " + (m.made_today || 0)));
         var tools = el("td", {"class": "actions no-print"});
         var base = {queue: q.name, interface: m.interface};
         tools.appendChild(m.paused ? button(server, T.unpause, Object.assign({action: "unpause"}, base))
