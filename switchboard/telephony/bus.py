@@ -12,6 +12,7 @@ its own process (Redis layer):
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from typing import Any
@@ -33,11 +34,22 @@ def view_group(server_id: int, view: str, key: str = "") -> str:
 
 
 async def publish(server_id: int, view: str, key: str, data: Any) -> None:
-    """Send a view's new content to everyone watching it."""
+    """Send a view's new content to everyone watching it.
+
+    The content travels encoded once, as JSON text: a layer copies (in memory) or serialises
+    (Redis) a message per member, and a string costs little either way; most consumers then
+    pass the text on to their browser as is.
+    """
     layer = get_channel_layer()
     await layer.group_send(
         view_group(server_id, view, key),
-        {"type": "live.view", "server": server_id, "view": view, "key": key, "data": data},
+        {
+            "type": "live.view",
+            "server": server_id,
+            "view": view,
+            "key": key,
+            "json": json.dumps(data, separators=(",", ":")),
+        },
     )
 
 

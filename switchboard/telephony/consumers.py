@@ -8,6 +8,7 @@ queue views are cut down to the queues the user supervises.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -63,8 +64,12 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
                 await self.send_json({"server": server, "view": view, "error": answer["error"]})
 
     async def live_view(self, event: dict[str, Any]) -> None:
-        """A view changed (sent by the worker to the view's group)."""
-        await self.send_view(event["server"], event["view"], event["data"])
+        """A view changed (sent by the worker to the view's group, as JSON text)."""
+        server, view, text = int(event["server"]), event["view"], event["json"]
+        if view == "queues" and self.queue_scope != access.ALL:
+            await self.send_view(server, view, json.loads(text))  # cut to the user's queues
+        elif view in VIEWS:
+            await self.send(text_data=f'{{"server":{server},"view":"{view}","data":{text}}}')
 
     async def send_view(self, server: int, view: str, data: dict[str, Any]) -> None:
         if view == "queues" and self.queue_scope != access.ALL:

@@ -32,7 +32,8 @@ from switchboard.telephony.services import sync_configured_servers
 
 log = logging.getLogger(__name__)
 
-PUBLISH_INTERVAL = 0.2  # seconds: changes within this window go out as one update per view
+COALESCE_DELAY = 0.01  # seconds: the changes of a burst of events go out as one update per view
+DROP_CHECK_INTERVAL = 1.0  # seconds between checks for events lost by a slow consumer
 SERVER_POLL_INTERVAL = 5.0  # seconds between re-reads of the PBX server list
 BOOT_TIMEOUT = 60.0  # seconds to wait for a starting PBX to load its modules
 
@@ -65,12 +66,19 @@ class PbxLink:
     backlog: list[Message] = field(default_factory=list)
     state: str = "disconnected"
     drops_seen: int = 0
+    # Set when views wait to be published (the worker's publisher waits on it).
+    wakeup: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def mark(self, views: set[tuple[str, str]] | tuple[tuple[str, str], ...]) -> None:
+        if views:
+            self.dirty.update(views)
+            self.wakeup.set()
 
     def on_event(self, message: Message) -> None:
         if self.rebuilding:
             self.backlog.append(message)  # applied once the rebuild is done, in order
             return
-        self.dirty.update(self.model.apply(message, time.time()))
+        self.mark(self.model.apply(message, time.time()))
         if self.model.stale:
             # A module reloaded its configuration (e.g. queues): only list actions tell how.
             self.model.stale = False
@@ -114,7 +122,7 @@ class PbxLink:
         finally:
             self.rebuilding = False
             self.backlog = []
-        self.dirty.update(live_views.all_views(self.model))
+        self.mark(live_views.all_views(self.model))
 
 
 class TelephonyWorker:
@@ -181,7 +189,7 @@ class TelephonyWorker:
             except AmiError as failure:
                 log.warning("rebuild of %s failed: %s", link.name, failure)
         else:
-            link.dirty.update(live_views.all_views(link.model))
+            link.mark(live_views.all_views(link.model))
 
     def status(self, link: PbxLink) -> dict[str, Any]:
         return {
@@ -202,9 +210,19 @@ class TelephonyWorker:
     # --- publishing -------------------------------------------------------------------
 
     async def _publish_loop(self) -> None:
+        """Publish changed views soon after a change: at most ``COALESCE_DELAY`` later."""
         while True:
-            await asyncio.sleep(PUBLISH_INTERVAL)
-            for link in list(self.links.values()):
+            links = list(self.links.values())
+            waits = [asyncio.ensure_future(link.wakeup.wait()) for link in links]
+            if waits:
+                await asyncio.wait(waits, timeout=DROP_CHECK_INTERVAL)
+                for wait in waits:
+                    wait.cancel()
+                await asyncio.sleep(COALESCE_DELAY)
+            else:
+                await asyncio.sleep(DROP_CHECK_INTERVAL)
+            for link in links:
+                link.wakeup.clear()
                 if link.client.dropped_events != link.drops_seen:
                     # Events were lost (a consumer too slow): the model may be wrong.
                     link.drops_seen = link.client.dropped_events

@@ -8,6 +8,7 @@ checked against Asterisk's own CLI; each supervisor action is carried out on a r
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -334,7 +335,7 @@ async def test_worker_reconnects_after_asterisk_restarts(worker, call_center) ->
     try:
         await eventually(lambda: server_state() == "disconnected", "the link drops")
         message = await asyncio.wait_for(layer.receive(watcher), 10)
-        statuses.append(message["data"]["state"])
+        statuses.append(json.loads(message["json"])["state"])
         data = await snapshot("queues")
         assert data["connection"]["state"] != "connected"
     finally:
