@@ -8,27 +8,17 @@ from __future__ import annotations
 
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import redis
 
 from switchboard.testing.portal import ADMIN_PASSWORD, MANAGE, asterisk_entry, run_portal
-from switchboard.testing.sandbox import CallCenter, start_call_center
+from switchboard.testing.sandbox import CallCenter
 
 pytestmark = [pytest.mark.browser, pytest.mark.asterisk]
 
 REDIS_URL = "redis://127.0.0.1:6379/7"
-
-
-@pytest.fixture
-def call_center(asterisk_chroot: Path) -> Iterator[CallCenter]:
-    center = start_call_center(asterisk_chroot)
-    try:
-        yield center
-    finally:
-        center.stop()
 
 
 def sign_in(page, url: str) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from switchboard.testing.portal import Portal, asterisk_entry, run_portal
-from switchboard.testing.sandbox import CallCenter, start_call_center
+from switchboard.testing.sandbox import CallCenter
 
 pytestmark = [pytest.mark.browser, pytest.mark.asterisk]
 
@@ -25,15 +25,6 @@ role = Role.objects.create(
 user = User.objects.create_user("sophie", password="{SUPERVISOR_PASSWORD}", first_name="Sophie")
 user.groups.add(role)
 """
-
-
-@pytest.fixture
-def call_center(asterisk_chroot: Path) -> Iterator[CallCenter]:
-    center = start_call_center(asterisk_chroot)
-    try:
-        yield center
-    finally:
-        center.stop()
 
 
 @pytest.fixture

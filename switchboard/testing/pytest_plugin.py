@@ -39,7 +39,7 @@ from switchboard.testing.sipp import AnsweringPhone, sipp_binary
 AsteriskFactory = Callable[..., AsteriskInstance]
 PhoneFactory = Callable[..., AnsweringPhone]
 
-_HARNESS_FIXTURES = frozenset({"asterisk_chroot", "asterisk_factory", "asterisk"})
+_HARNESS_FIXTURES = frozenset({"asterisk_chroot", "asterisk_factory", "asterisk", "call_center"})
 _INSTANCES_KEY = pytest.StashKey[list[AsteriskInstance]]()
 
 
@@ -151,3 +151,15 @@ def answering_phone_factory() -> Iterator[PhoneFactory]:
     with contextlib.ExitStack() as stack:
         for phone in phones:
             stack.callback(phone.stop)
+
+
+@pytest.fixture(scope="module")
+def call_center(asterisk_chroot: Path) -> Iterator[Any]:
+    """The sandbox call center (see ``sandbox.py``), one per test module."""
+    from switchboard.testing.sandbox import start_call_center
+
+    center = start_call_center(asterisk_chroot)
+    try:
+        yield center
+    finally:
+        center.stop()

@@ -6,22 +6,13 @@ import pytest
 
 from switchboard.accounts.models import AuditEntry
 from switchboard.telephony.models import PbxServer
+from switchboard.testing.portal import asterisk_entry
 
 pytestmark = pytest.mark.django_db
 
 
 def form_data(pbx, **overrides: object) -> dict:
-    data = {
-        "name": "pbx1",
-        "host": "127.0.0.1",
-        "ami_port": pbx.ami_port,
-        "ami_user": pbx.credentials.ami_username,
-        "ami_secret": pbx.credentials.ami_secret,
-        "ari_url": pbx.ari_url,
-        "ari_user": pbx.credentials.ari_username,
-        "ari_password": pbx.credentials.ari_password,
-        "enabled": "on",
-    }
+    data = {**asterisk_entry(pbx, name="pbx1"), "enabled": "on"}
     data.update(overrides)
     return data
 

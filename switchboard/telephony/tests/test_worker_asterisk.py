@@ -11,29 +11,20 @@ import asyncio
 import json
 import re
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import channel_layers
+from django.db import connections
 
 from switchboard.telephony import bus
 from switchboard.telephony.models import PbxServer
 from switchboard.telephony.worker import TelephonyWorker
-from switchboard.testing.sandbox import CallCenter, start_call_center
+from switchboard.testing.sandbox import CallCenter
 
 pytestmark = [pytest.mark.asterisk, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def call_center(asterisk_chroot: Path) -> Iterator[CallCenter]:
-    center = start_call_center(asterisk_chroot)
-    try:
-        yield center
-    finally:
-        center.stop()
 
 
 @pytest.fixture
@@ -56,6 +47,9 @@ async def worker(call_center: CallCenter, settings: Any) -> AsyncIterator[Teleph
     finally:
         await telephony.stop()
         channel_layers.backends.clear()
+        # The database connection of sync_to_async's thread: closed, so that PostgreSQL
+        # can drop the test database at the end.
+        await sync_to_async(connections.close_all)()
 
 
 def server_state() -> str:

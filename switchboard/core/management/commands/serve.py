@@ -28,11 +28,16 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Switchboard listens on http://{host}:{port}/  (logs: {settings.LOG_DIR})"
         )
-        uvicorn.run(
-            "switchboard.asgi:application",
-            host=host,
-            port=port,
-            log_config=None,
-            lifespan="on",
-            proxy_headers=True,
-        )
+        run_server(host, port)
+
+
+def run_server(host: str, port: int) -> None:
+    """Serve the ASGI application (pages, websockets, lifespan: the embedded worker)."""
+    uvicorn.run(
+        "switchboard.asgi:application",
+        host=host,
+        port=port,
+        log_config=None,
+        lifespan="on",
+        proxy_headers=True,
+    )

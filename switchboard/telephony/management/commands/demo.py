@@ -12,11 +12,11 @@ import random
 import threading
 from typing import Any
 
-import uvicorn
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from switchboard.core.management.commands.serve import run_server
 from switchboard.telephony.access import queue_role_code
 
 DEMO_PASSWORD = "Sandbox-Demo-2026"  # noqa: S105  (a local sandbox, printed on start)
@@ -108,13 +108,7 @@ class Command(BaseCommand):
                 "supervisor's phone for listen/whisper/barge: PJSIP/299"
                 "\n  Ctrl-C stops the portal, the callers and the sandbox."
             )
-            uvicorn.run(
-                "switchboard.asgi:application",
-                host=host,
-                port=port,
-                log_config=None,
-                lifespan="on",
-            )
+            run_server(host, port)
         finally:
             if stream is not None:
                 stream.stop()
@@ -124,20 +118,11 @@ class Command(BaseCommand):
         """Point the portal at the sandbox; a supervisor of both queues."""
         from switchboard.accounts.models import Role, User
         from switchboard.telephony.models import PbxServer
+        from switchboard.testing.portal import asterisk_entry
 
-        pbx = center.pbx
+        entry = asterisk_entry(center.pbx)
         PbxServer.objects.update_or_create(
-            name="sandbox",
-            defaults={
-                "host": "127.0.0.1",
-                "ami_port": pbx.ami_port,
-                "ami_user": pbx.credentials.ami_username,
-                "ami_secret": pbx.credentials.ami_secret,
-                "ari_url": pbx.ari_url,
-                "ari_user": pbx.credentials.ari_username,
-                "ari_password": pbx.credentials.ari_password,
-                "enabled": True,
-            },
+            name=entry.pop("name"), defaults={**entry, "enabled": True}
         )
         sophie, created = User.objects.get_or_create(
             username="sophie", defaults={"first_name": "Sophie", "last_name": "Demo"}
