@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import re
 import statistics
 import sys
 import tempfile
@@ -28,36 +27,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import httpx
 import websockets
 
 from switchboard.telephony.ami.client import AmiClient
 from switchboard.testing.asterisk import ensure_chroot
-from switchboard.testing.portal import ADMIN_PASSWORD, asterisk_entry, run_portal
+from switchboard.testing.portal import asterisk_entry, run_portal
 from switchboard.testing.sandbox import start_call_center
 
 MEMBER = "PJSIP/201"
-
-
-def sign_in(url: str) -> str:
-    """The session cookie of the portal's first administrator."""
-    with httpx.Client(base_url=url) as http:
-        page = http.get("/login/")
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
-        assert token, "no CSRF token on the login page"
-        answer = http.post(
-            "/login/",
-            data={
-                "username": "admin",
-                "password": ADMIN_PASSWORD,
-                "csrfmiddlewaretoken": token.group(1),
-            },
-            headers={"Referer": f"{url}/login/"},
-        )
-        assert answer.status_code in (200, 302), answer.status_code
-        session = http.cookies.get("sessionid")
-        assert session, "sign-in failed"
-        return session
 
 
 class Client:
@@ -99,8 +76,10 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-async def measure(url: str, pbx, clients_count: int, events: int, gap: float) -> list[float]:
-    session = sign_in(url)
+async def measure(portal, pbx, clients_count: int, events: int, gap: float) -> list[float]:
+    url = portal.url
+    with portal.session() as http:
+        session = http.cookies["sessionid"]
     clients = [Client(url, session, 1) for _ in range(clients_count)]
     stop = asyncio.Event()
     tasks = [asyncio.create_task(client.run(stop)) for client in clients]
@@ -170,7 +149,7 @@ def main() -> None:
         ):
             time.sleep(2)  # the worker connects and builds its model
             latencies = asyncio.run(
-                measure(portal.url, center.pbx, options.clients, options.events, options.gap)
+                measure(portal, center.pbx, options.clients, options.events, options.gap)
             )
     finally:
         center.stop()

@@ -209,6 +209,12 @@ ASTERISK_FIELDS: dict[str, tuple[type, Any, str]] = {
     "ari_url": (str, "", "ARI base URL, e.g. http://127.0.0.1:8088/ari; empty: no ARI."),
     "ari_user": (str, "", "ARI user (ari.conf)."),
     "ari_password": (str, "", "ARI password."),
+    "config_dir": (
+        str,
+        "",
+        "Asterisk's configuration directory as the portal sees it (same host or shared), "
+        "where the portal writes its generated files; empty: no configuration from the web.",
+    ),
 }
 
 
@@ -224,6 +230,7 @@ class AsteriskServer:
     ari_url: str
     ari_user: str
     ari_password: str
+    config_dir: str = ""
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "switchboard.core",
     "switchboard.accounts",
     "switchboard.telephony",
+    "switchboard.pbx",
 ]
 
 # The user-language middleware runs after authentication: a signed-in user's own language

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("switchboard.core.urls")),
     path("", include("switchboard.accounts.urls")),
     path("", include("switchboard.telephony.urls")),
+    path("", include("switchboard.pbx.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
 ]

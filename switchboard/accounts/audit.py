@@ -20,6 +20,14 @@ from django.utils.crypto import salted_hmac
 from switchboard.accounts.models import AuditEntry
 
 SECRET_FIELDS = frozenset({"password", "voicemail_pin", "secret", "ami_secret", "ari_password"})
+SECRET_SUFFIXES = ("secret", "password", "_pin")
+
+
+def is_secret(field_name: str) -> bool:
+    """Secrets are named so: ``*secret``, ``*password``, ``*_pin`` (e.g. ``sip_secret``)."""
+    return field_name in SECRET_FIELDS or field_name.endswith(SECRET_SUFFIXES)
+
+
 SKIPPED_FIELDS = frozenset({"last_login"})
 UNSET = "(empty)"
 
@@ -42,7 +50,7 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
     for field in meta.concrete_fields:
         if field.name in SKIPPED_FIELDS or field.name.endswith("_ptr"):
             continue
-        if field.name in SECRET_FIELDS:
+        if is_secret(field.name):
             values[field.name] = _fingerprint(field.name, getattr(instance, field.attname))
         elif field.is_relation:
             values[field.name] = _plain(getattr(instance, field.name))

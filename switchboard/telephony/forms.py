@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -41,6 +43,7 @@ class PbxServerForm(RequestModelForm):
             "ari_url",
             "ari_user",
             "ari_password",
+            "config_dir",
             "enabled",
         ]
         widgets = {
@@ -54,6 +57,19 @@ class PbxServerForm(RequestModelForm):
             for name in SECRET_FIELDS:
                 self.fields[name].required = False
                 self.fields[name].help_text = _("Empty: the stored secret stays.")
+
+    def clean_config_dir(self) -> str:
+        value = self.cleaned_data.get("config_dir", "").strip()
+        if not value:
+            return ""
+        path = Path(value)
+        if not path.is_absolute():
+            raise forms.ValidationError(_("Give an absolute path, e.g. /etc/asterisk."))
+        if not path.is_dir():
+            raise forms.ValidationError(_("This directory does not exist on the portal's host."))
+        if not os.access(path, os.W_OK):
+            raise forms.ValidationError(_("The portal may not write in this directory."))
+        return str(path)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

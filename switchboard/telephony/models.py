@@ -39,6 +39,15 @@ class PbxServer(models.Model):
     ari_url = models.URLField(_("ARI URL"), blank=True, help_text=_("e.g. http://pbx:8088/ari"))
     ari_user = models.CharField(_("ARI user"), max_length=80, blank=True)
     ari_password = models.CharField(_("ARI password"), max_length=128, blank=True)
+    config_dir = models.CharField(
+        _("configuration directory"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "Asterisk's configuration directory as the portal sees it (e.g. /etc/asterisk), "
+            "where the portal writes the configuration made in the web. Empty: none."
+        ),
+    )
     enabled = models.BooleanField(_("enabled"), default=True)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.WEB)
 

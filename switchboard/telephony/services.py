@@ -29,6 +29,7 @@ def sync_configured_servers(servers: Iterable[AsteriskServer]) -> list[PbxServer
                 "ari_url": entry.ari_url,
                 "ari_user": entry.ari_user,
                 "ari_password": entry.ari_password,
+                "config_dir": entry.config_dir,
                 "source": PbxServer.Source.CONFIG,
                 "enabled": True,
             },

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -17,6 +18,8 @@ import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import httpx
 
 from switchboard.testing.asterisk import AsteriskInstance, free_port
 
@@ -33,6 +36,29 @@ class Portal:
     env: dict[str, str]
     process: subprocess.Popen[bytes]
 
+    @contextlib.contextmanager
+    def session(
+        self, username: str = "admin", password: str = ADMIN_PASSWORD
+    ) -> Iterator[httpx.Client]:
+        """An HTTP client signed in to the portal (CSRF token sent with every POST)."""
+        with httpx.Client(base_url=self.url, timeout=30) as client:
+            self._sign_in(client, username, password)
+            yield client
+
+    @staticmethod
+    def _sign_in(client: httpx.Client, username: str, password: str) -> None:
+        page = client.get("/login/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+        if token is None:
+            raise RuntimeError("no CSRF token on the sign-in page")
+        answer = client.post(
+            "/login/",
+            data={"username": username, "password": password, "csrfmiddlewaretoken": token[1]},
+        )
+        if "sessionid" not in client.cookies:
+            raise RuntimeError(f"sign-in as {username} failed ({answer.status_code})")
+        client.headers["X-CSRFToken"] = client.cookies.get("csrftoken", "")
+
     def manage(self, *arguments: str) -> str:
         """Run another manage.py command on the same database; returns its output."""
         done = subprocess.run(
@@ -41,8 +67,11 @@ class Portal:
         return done.stdout
 
 
-def asterisk_entry(pbx: AsteriskInstance, name: str = "sandbox") -> dict[str, object]:
-    """The ``[[asterisk]]`` table that connects the portal to a harness Asterisk."""
+def asterisk_entry(
+    pbx: AsteriskInstance, name: str = "sandbox", *, config_dir: bool = False
+) -> dict[str, object]:
+    """The ``[[asterisk]]`` table that connects the portal to a harness Asterisk
+    (``config_dir``: and lets it write the Asterisk's configuration)."""
     return {
         "name": name,
         "host": "127.0.0.1",
@@ -52,6 +81,7 @@ def asterisk_entry(pbx: AsteriskInstance, name: str = "sandbox") -> dict[str, ob
         "ari_url": pbx.ari_url,
         "ari_user": pbx.credentials.ari_username,
         "ari_password": pbx.credentials.ari_password,
+        "config_dir": str(pbx.etc_dir) if config_dir else "",
     }
 
 

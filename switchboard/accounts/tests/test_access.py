@@ -17,7 +17,7 @@ ADMIN_ONLY = 403
 LOGIN = "login"  # a redirect to the sign-in page
 
 
-def urls(dept: Department, role: Role, user_pk: int, pbx_pk: int) -> dict[str, str]:
+def urls(dept: Department, role: Role, user_pk: int, pbx_pk: int, phone_pk: int) -> dict[str, str]:
     return {
         "telephony:live_queues": "/live/queues/",
         "telephony:live_calls": "/live/calls/",
@@ -27,6 +27,11 @@ def urls(dept: Department, role: Role, user_pk: int, pbx_pk: int) -> dict[str, s
         "telephony:pbxserver_add": "/admin/pbx/add/",
         "telephony:pbxserver_edit": f"/admin/pbx/{pbx_pk}/",
         "telephony:pbxserver_delete": f"/admin/pbx/{pbx_pk}/delete/",
+        "pbx:phone_list": "/admin/phones/",
+        "pbx:phone_add": "/admin/phones/add/",
+        "pbx:phone_edit": f"/admin/phones/{phone_pk}/",
+        "pbx:phone_delete": f"/admin/phones/{phone_pk}/delete/",
+        "pbx:apply": "/admin/apply/",
         "core:home": "/",
         "core:health": "/health/",
         "accounts:login": "/login/",
@@ -73,7 +78,8 @@ def names_in(patterns: list, prefix: str = "") -> set[str]:
 
 
 @pytest.fixture
-def objects(make_user) -> tuple[Department, Role, int, int]:
+def objects(make_user) -> tuple[Department, Role, int, int, int]:
+    from switchboard.pbx.models import Phone
     from switchboard.telephony.models import PbxServer
 
     dept = Department.objects.create(short_name="IT", name="Information technology")
@@ -83,7 +89,8 @@ def objects(make_user) -> tuple[Department, Role, int, int]:
         username="x", action="create", object_type="t", object_id="1", object_repr="t"
     )
     pbx = PbxServer.objects.create(name="pbx", host="h", ami_user="u", ami_secret="s")
-    return dept, role, victim.pk, pbx.pk
+    phone = Phone.objects.create(server=pbx, extension="201")
+    return dept, role, victim.pk, pbx.pk, phone.pk
 
 
 def test_every_view_is_in_the_table(objects) -> None:
@@ -124,7 +131,7 @@ def test_each_view_for_each_role(client, make_user, objects, who: str) -> None:
 
 @pytest.mark.parametrize("who", ["anonymous", *NON_ADMIN_ROLES])
 def test_changes_are_refused_without_the_right(client, make_user, objects, who: str) -> None:
-    dept, role, victim_pk, _pbx_pk = objects
+    dept, role, victim_pk, pbx_pk, phone_pk = objects
     if who != "anonymous":
         client.force_login(make_user(f"u-{who}", who))
     posts = {
@@ -133,6 +140,9 @@ def test_changes_are_refused_without_the_right(client, make_user, objects, who: 
         f"/admin/roles/{role.pk}/delete/": {},
         f"/admin/departments/{dept.pk}/": {"short_name": "X", "name": "X"},
         f"/admin/departments/{dept.pk}/delete/": {},
+        f"/admin/phones/{phone_pk}/delete/": {},
+        "/admin/phones/add/": {"server": str(pbx_pk), "extension": "777"},
+        "/admin/apply/": {"server": str(pbx_pk)},
     }
     for url, data in posts.items():
         response = client.post(url, data)
@@ -143,6 +153,10 @@ def test_changes_are_refused_without_the_right(client, make_user, objects, who: 
     assert Department.objects.get(pk=dept.pk).short_name == "IT"
     assert Role.objects.filter(pk=role.pk).exists()
     assert not Department.objects.filter(short_name="X").exists()
+    from switchboard.pbx.models import Generation, Phone
+
+    assert list(Phone.objects.values_list("extension", flat=True)) == ["201"]
+    assert not Generation.objects.exists()
 
 
 def test_menu_shows_only_what_the_role_allows(client, make_user) -> None:

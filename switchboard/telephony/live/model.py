@@ -84,7 +84,9 @@ class PbxModel:
     actions again.
     """
 
-    LIST_ACTIONS: ClassVar[tuple[str, ...]] = tuple(LIST_ACTIONS)
+    # The worker's rebuild also reads the PJSIP contacts (where each phone is): an error
+    # answer (no contact at all) counts as an empty list there.
+    LIST_ACTIONS: ClassVar[tuple[str, ...]] = tuple(LOADERS)
 
     __slots__ = ("stale", "state")
 

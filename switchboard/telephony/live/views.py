@@ -122,6 +122,7 @@ class PresenceRow:
     since: float
     peer: Party | None  # who it is talking with (or who rings it)
     channel: str  # its current channel, for listen / whisper / barge
+    address: str = ""  # host[:port] where the phone is reachable (its PJSIP contact)
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,10 +348,26 @@ def is_phone(device: str) -> bool:
 
 def presence(state: PbxState) -> list[PresenceRow]:
     """Every phone, by device name."""
-    return [presence_row(state, name) for name in sorted(state.devices) if is_phone(name)]
+    addresses = contact_addresses(state)
+    return [
+        presence_row(state, name, addresses) for name in sorted(state.devices) if is_phone(name)
+    ]
 
 
-def presence_row(state: PbxState, name: str) -> PresenceRow:
+def contact_addresses(state: PbxState) -> dict[str, str]:
+    """``PJSIP/<endpoint>`` -> host[:port] of its contact (``sip:201@10.0.0.5:5060;ob``)."""
+    addresses: dict[str, str] = {}
+    for contact in state.contacts.values():
+        owner = contact.endpoint or contact.aor
+        at = contact.uri.find("@")
+        if owner and at >= 0:
+            addresses[f"PJSIP/{owner}"] = contact.uri[at + 1 :].split(";", 1)[0].rstrip(">")
+    return addresses
+
+
+def presence_row(
+    state: PbxState, name: str, addresses: dict[str, str] | None = None
+) -> PresenceRow:
     """One phone: its state from its device state, its peer from its channels."""
     device = state.devices[name]
     shown = _PRESENCE_OF_DEVICE_STATE.get(device.state, Presence.UNKNOWN)
@@ -362,6 +379,7 @@ def presence_row(state: PbxState, name: str) -> PresenceRow:
         since=device.since,
         peer=peer,
         channel=channel.name if channel is not None else "",
+        address=(addresses or {}).get(name, ""),
     )
 
 
@@ -552,4 +570,5 @@ def presence_json(row: PresenceRow) -> dict[str, Any]:
         "since": row.since,
         "with": row.peer.label if row.peer else "",
         "channel": row.channel,
+        "address": row.address,
     }

@@ -680,6 +680,10 @@ def test_contacts() -> None:
     assert state.contacts[fields["URI"]].status == "Reachable"
     apply(state, event("ContactStatus", ContactStatus="Unqualified", **fields), 3.0)
     assert state.contacts[fields["URI"]].status == "NonQualified"
+    # The presence board tells where the phone is.
+    apply(state, event("DeviceStateChange", Device="PJSIP/201", State="NOT_INUSE"), 3.5)
+    (row,) = views.presence(state)
+    assert (row.device, row.address) == ("PJSIP/201", "10.0.0.5:5060")
     apply(state, event("ContactStatus", ContactStatus="Removed", **fields), 4.0)
     assert state.contacts == {}
 

@@ -1,0 +1,57 @@
+"""pjsip.conf of the portal's phones: an endpoint, an auth and an AOR each."""
+
+from __future__ import annotations
+
+from switchboard.pbx.render.spec import PhoneSpec, SiteSpec
+from switchboard.pbx.render.text import join_sections, section
+
+PHONES_CONTEXT = "sb-phones"
+
+
+def phone_sections(phone: PhoneSpec) -> list[str]:
+    name = phone.extension
+    callerid = f'"{phone.display_name}" <{name}>' if phone.display_name else f"<{name}>"
+    endpoint = [
+        ("type", "endpoint"),
+        ("context", PHONES_CONTEXT),
+        ("disallow", "all"),
+        ("allow", "ulaw,alaw,g722"),
+        ("aors", name),
+        ("callerid", callerid),
+        ("direct_media", "no"),
+        ("rtp_symmetric", "yes"),
+        ("force_rport", "yes"),
+        ("rewrite_contact", "yes"),
+        ("send_pai", "yes"),
+        ("device_state_busy_at", "1"),
+    ]
+    aor = [("type", "aor"), ("max_contacts", "1"), ("remove_existing", "yes")]
+    auth: list[tuple[str, str]] = []
+    if phone.fixed_address:
+        # A phone at a fixed address does not register: Asterisk knows where it is, and
+        # recognises its calls by that address.
+        aor.append(("contact", f"sip:{name}@{phone.fixed_address}"))
+    else:
+        endpoint.append(("auth", name))
+        auth = [
+            ("type", "auth"),
+            ("auth_type", "userpass"),
+            ("username", name),
+            ("password", phone.secret),
+        ]
+    aor.append(("qualify_frequency", "60"))
+    sections = [section(name, endpoint, f"Phone {name}")]
+    if auth:
+        sections.append(section(name, auth))
+    sections.append(section(name, aor))
+    if phone.fixed_address:
+        identify = [("type", "identify"), ("endpoint", name), ("match", phone.fixed_address)]
+        sections.append(section(name, identify))
+    return sections
+
+
+def render_pjsip(site: SiteSpec) -> str:
+    sections: list[str] = []
+    for phone in sorted(site.phones, key=lambda p: p.extension):
+        sections.extend(phone_sections(phone))
+    return join_sections(sections)

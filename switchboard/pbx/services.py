@@ -1,0 +1,98 @@
+"""The steps of a configuration change made visible: database -> spec -> files -> apply.
+
+``site_spec`` reads the database; the renderers are pure; ``apply_configuration`` connects
+to the PBX's AMI, runs :func:`switchboard.pbx.apply.apply_files` and records the outcome
+(a ``Generation`` row and an audit entry).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from django.utils.translation import gettext as _
+
+from switchboard.accounts.audit import record
+from switchboard.accounts.models import AuditEntry
+from switchboard.pbx.apply import ApplyError, ApplyResult, apply_files, new_generation
+from switchboard.pbx.models import Generation, Phone
+from switchboard.pbx.render import render_all
+from switchboard.pbx.render.spec import PhoneSpec, SiteSpec
+from switchboard.telephony.ami.client import AmiClient
+from switchboard.telephony.ami.errors import AmiError
+from switchboard.telephony.models import PbxServer
+
+
+def site_spec(server: PbxServer) -> SiteSpec:
+    phones = Phone.objects.filter(server=server, enabled=True).order_by("extension")
+    return SiteSpec(
+        phones=tuple(
+            PhoneSpec(p.extension, p.display_name, p.sip_secret, p.fixed_address) for p in phones
+        )
+    )
+
+
+def apply_configuration(server: PbxServer, request: Any = None, **options: Any) -> Generation:
+    """Render and apply everything the portal configures on ``server``; never raises for a
+    PBX-side failure: the returned ``Generation`` says what happened."""
+    generation = new_generation()
+    spec = site_spec(server)
+    files = render_all(spec, generation)
+    endpoints = {phone.extension for phone in spec.phones}
+    outcome = Generation.Outcome.LIVE
+    if not server.config_dir:
+        result = ApplyResult(generation, [], 0.0, error=_("No configuration directory is set."))
+        outcome = Generation.Outcome.REFUSED
+    else:
+        try:
+            result = async_to_sync(_apply)(server, files, generation, endpoints, options)
+        except ApplyError as error:
+            result = ApplyResult(generation, [], 0.0, error=str(error))
+            outcome = Generation.Outcome.REFUSED
+        except AmiError as error:
+            message = _("The PBX could not be reached: %(error)s") % {"error": error}
+            result = ApplyResult(generation, [], 0.0, error=message)
+            outcome = Generation.Outcome.REFUSED
+    if result.rolled_back:
+        outcome = Generation.Outcome.ROLLED_BACK
+    entry = Generation.objects.create(
+        server=server,
+        name=result.generation or generation,
+        user=getattr(getattr(request, "user", None), "username", "") or "",
+        outcome=outcome,
+        changed_files=result.changed,
+        message=result.error or "; ".join(result.steps),
+        seconds=round(result.seconds, 3),
+    )
+    record(request, AuditEntry.Action.APPLY, entry, before=None, after=entry_summary(entry))
+    return entry
+
+
+def entry_summary(entry: Generation) -> dict[str, Any]:
+    return {
+        "outcome": entry.outcome,
+        "changed_files": entry.changed_files,
+        "message": entry.message,
+        "seconds": entry.seconds,
+    }
+
+
+async def _apply(
+    server: PbxServer,
+    files: dict[str, str],
+    generation: str,
+    endpoints: set[str],
+    options: dict[str, Any],
+) -> ApplyResult:
+    client = AmiClient(
+        server.host, server.ami_port, server.ami_user, server.ami_secret, name=server.name,
+        events=False,
+    )  # fmt: skip
+    await client.connect_once()
+    try:
+        return await apply_files(
+            client, Path(server.config_dir), files, generation, endpoints=endpoints, **options
+        )
+    finally:
+        await client.close()

@@ -1,0 +1,184 @@
+"""Applying the web's configuration to a real Asterisk 22: live, verified, or rolled back.
+
+Asterisk's own pjsip.conf and extensions.conf include the portal's files once (as the
+README asks administrators to do); phones are SIPp phones at fixed addresses; a SIPp caller
+dials them from an endpoint in the phones' context.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from switchboard.pbx.apply import LINK, live_generation
+from switchboard.pbx.models import Generation, Phone
+from switchboard.pbx.services import apply_configuration
+from switchboard.telephony.models import PbxServer
+from switchboard.testing.asterisk import AsteriskInstance, free_port
+from switchboard.testing.sipp import AnsweringPhone, caller_endpoint_config, place_call
+
+pytestmark = [pytest.mark.asterisk, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def phones(answering_phone_factory) -> dict[str, AnsweringPhone]:
+    return {name: answering_phone_factory(name, answer_after_ms=300) for name in ("201", "202")}
+
+
+@pytest.fixture
+def caller_port() -> int:
+    return free_port("udp")
+
+
+@pytest.fixture
+def pbx(asterisk_factory, caller_port: int) -> AsteriskInstance:
+    return asterisk_factory(
+        appends={
+            "pjsip.conf": "#tryinclude switchboard/pjsip.conf\n"
+            + caller_endpoint_config("desk", caller_port, context="sb-phones"),
+            "extensions.conf": "#tryinclude switchboard/extensions.conf\n",
+        }
+    )
+
+
+@pytest.fixture
+def server(pbx: AsteriskInstance) -> PbxServer:
+    return PbxServer.objects.create(
+        name="pbx",
+        host="127.0.0.1",
+        ami_port=pbx.ami_port,
+        ami_user=pbx.credentials.ami_username,
+        ami_secret=pbx.credentials.ami_secret,
+        config_dir=str(pbx.etc_dir),
+    )
+
+
+def add_phone(server: PbxServer, phone: AnsweringPhone, **fields: str) -> Phone:
+    return Phone.objects.create(
+        server=server,
+        extension=phone.name,
+        fixed_address=f"127.0.0.1:{phone.port}",
+        **fields,
+    )
+
+
+def test_phones_go_live_and_take_calls(server, pbx, phones, caller_port) -> None:
+    add_phone(server, phones["201"], display_name="Anne Martin")
+    entry = apply_configuration(server)
+    assert entry.outcome == Generation.Outcome.LIVE, entry.message
+    assert entry.changed_files == ["extensions.conf", "pjsip.conf"]
+    assert live_generation(pbx.etc_dir) == entry.name
+    assert "Anne Martin" in pbx.cli("pjsip show endpoint 201")
+    result = place_call(pbx.sip_port, "201", local_port=caller_port, hold_ms=500)
+    assert result.answered, result.diagnostics
+    assert phones["201"].stats().answered == 1
+
+    # Nothing changed: nothing reloaded, the same generation stays live.
+    again = apply_configuration(server)
+    assert again.outcome == Generation.Outcome.LIVE and again.changed_files == []
+    assert live_generation(pbx.etc_dir) == entry.name
+
+    # A new phone changes both files; a new name only pjsip.conf.
+    add_phone(server, phones["202"])
+    assert apply_configuration(server).changed_files == ["extensions.conf", "pjsip.conf"]
+    assert place_call(pbx.sip_port, "202", local_port=caller_port, hold_ms=500).answered
+    Phone.objects.filter(extension="201").update(display_name="Anne Dupont")
+    renamed = apply_configuration(server)
+    assert renamed.changed_files == ["pjsip.conf"], renamed.message
+    assert "Anne Dupont" in pbx.cli("pjsip show endpoint 201")
+    # Old generations are pruned, the live one is kept.
+    generations = [p.name for p in pbx.etc_dir.glob(f"{LINK}.*") if p.is_dir()]
+    assert f"{LINK}.{renamed.name}" in generations
+
+
+def test_a_failed_apply_leaves_the_previous_configuration_live(
+    server, pbx, phones, caller_port
+) -> None:
+    add_phone(server, phones["201"])
+    first = apply_configuration(server)
+    assert first.outcome == Generation.Outcome.LIVE, first.message
+    add_phone(server, phones["202"])
+
+    def lose_the_dialplan() -> None:
+        # Simulated failure after the swap: the new dialplan vanishes before the reload.
+        os.remove(Path(pbx.etc_dir) / LINK / "extensions.conf")
+
+    failed = apply_configuration(server, after_swap=lose_the_dialplan)
+    assert failed.outcome == Generation.Outcome.ROLLED_BACK
+    assert "generation marker" in failed.message
+    assert live_generation(pbx.etc_dir) == first.name
+    assert first.name in pbx.cli("dialplan show s@sb-generation")
+    # The previous configuration still carries calls; the new phone is not there.
+    assert place_call(pbx.sip_port, "201", local_port=caller_port, hold_ms=500).answered
+    refused = place_call(pbx.sip_port, "202", local_port=caller_port, hold_ms=500)
+    assert not refused.answered
+
+
+def test_asterisk_without_our_includes_is_refused_before_any_change(
+    asterisk_factory, phones
+) -> None:
+    pbx = asterisk_factory()
+    server = PbxServer.objects.create(
+        name="bare",
+        host="127.0.0.1",
+        ami_port=pbx.ami_port,
+        ami_user=pbx.credentials.ami_username,
+        ami_secret=pbx.credentials.ami_secret,
+        config_dir=str(pbx.etc_dir),
+    )
+    add_phone(server, phones["201"])
+    entry = apply_configuration(server)
+    assert entry.outcome == Generation.Outcome.REFUSED
+    assert "#tryinclude switchboard/pjsip.conf" in entry.message
+    assert not (Path(pbx.etc_dir) / LINK).exists()
+
+
+def test_the_served_portal_applies_and_shows_the_phone_live(
+    pbx, phones, caller_port, tmp_path
+) -> None:
+    """As an administrator does it: add a phone, apply, see it online with its address."""
+    from switchboard.testing.portal import asterisk_entry, run_portal
+
+    entry = asterisk_entry(pbx, "site", config_dir=True)
+    with run_portal(tmp_path / "var", [entry]) as portal, portal.session() as web:
+        server_id = int(portal.manage("shell", "-c", SERVER_ID).split()[-1])
+        phone = phones["201"]
+        added = web.post(
+            "/admin/phones/add/",
+            data={
+                "server": server_id,
+                "extension": "201",
+                "display_name": "Anne Martin",
+                "sip_secret": "Abcdefgh12345678",
+                "fixed_address": f"127.0.0.1:{phone.port}",
+                "enabled": "on",
+            },
+        )
+        assert added.status_code == 302, added.text[-2000:]
+        applied = web.post("/admin/apply/", data={"server": server_id}, follow_redirects=True)
+        assert "is live" in applied.text, applied.text[-3000:]
+        assert 'data-outcome="live"' in applied.text
+        assert place_call(pbx.sip_port, "201", local_port=caller_port, hold_ms=300).answered
+        # The list shows the phone's live state (from the telephony worker) and address.
+        deadline = time.monotonic() + 20
+        while True:
+            listing = web.get("/admin/phones/").text
+            row = listing[listing.find('<a href="/admin/phones/') :]
+            name, state, address = re.findall(r"<td>([^<]*)</td>", row)[:3]
+            if state != "—" and address == f"127.0.0.1:{phone.port}":
+                assert name == "Anne Martin"
+                break
+            assert time.monotonic() < deadline, listing[listing.find("<table") :][:3000]
+            time.sleep(0.5)
+        audit = web.get("/admin/audit/?action=apply").text
+        assert "applied to the PBX" in audit
+
+
+SERVER_ID = (
+    "from switchboard.telephony.models import PbxServer; "
+    "print(PbxServer.objects.get(name='site').pk)"
+)

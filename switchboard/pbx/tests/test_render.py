@@ -1,0 +1,55 @@
+"""Golden files pin what each renderer writes; the apply's own checks refuse broken text."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from switchboard.pbx.apply import check_text, missing_includes
+from switchboard.pbx.render import render_all
+from switchboard.pbx.render.spec import PhoneSpec, SiteSpec
+
+GOLDEN = Path(__file__).parent / "golden"
+SITE = SiteSpec(
+    phones=(
+        PhoneSpec("202", "Boris Ivanov", "s3cretS3cret22"),
+        PhoneSpec("201", "Anne Martin", "s3cretS3cret11"),
+        PhoneSpec("299", "", "s3cretS3cret99", fixed_address="10.0.0.9:5062"),
+    )
+)
+
+
+@pytest.mark.parametrize("name", ["pjsip.conf", "extensions.conf"])
+def test_renderer_matches_its_golden_file(name: str) -> None:
+    text = render_all(SITE, "GEN-1")[name]
+    golden = GOLDEN / name
+    if os.environ.get("SWITCHBOARD_UPDATE_GOLDEN"):
+        golden.write_text(text)
+    assert text == golden.read_text(), f"run with SWITCHBOARD_UPDATE_GOLDEN=1 to accept {name}"
+
+
+def test_rendering_is_pure() -> None:
+    assert render_all(SITE, "G") == render_all(SITE, "G")
+    reordered = SiteSpec(phones=tuple(reversed(SITE.phones)))
+    assert render_all(reordered, "G") == render_all(SITE, "G")
+
+
+def test_rendered_files_pass_the_syntax_check() -> None:
+    for name, text in render_all(SITE, "G").items():
+        assert check_text(name, text) == [], name
+
+
+def test_syntax_check_refuses_broken_lines() -> None:
+    assert check_text("x.conf", "[ok]\ntype = endpoint\nthis line is not config\n[bad\n") == [
+        "x.conf:3: 'this line is not config'",
+        "x.conf:4: '[bad'",
+    ]
+
+
+def test_missing_includes_are_named(tmp_path: Path) -> None:
+    (tmp_path / "pjsip.conf").write_text("[global]\n#tryinclude switchboard/pjsip.conf\n")
+    assert missing_includes(tmp_path, ["pjsip.conf", "extensions.conf"]) == [
+        "extensions.conf: #tryinclude switchboard/extensions.conf"
+    ]
