@@ -92,10 +92,22 @@ class LiveModelWatch:
             apply(self.kept, as_message(message), time.time())
         self.applied = len(events)
 
-    def check(self, step: str) -> PbxState:
-        """Kept model == rebuilt model == the CLI's view; returns the kept model."""
-        rebuilt = self.rebuild()
-        self.catch_up()
+    def check(self, step: str, attempts: int = 5) -> PbxState:
+        """Kept model == rebuilt model == the CLI's view; returns the kept model.
+
+        The list actions and the event stream are not one atomic snapshot: a change that
+        lands between the two (a timer in Asterisk, a SIPp phone) makes them differ for a
+        moment. So a difference is looked at again a little later; one that lasts fails.
+        """
+        for _attempt in range(attempts - 1):
+            rebuilt = self.rebuild()
+            self.catch_up()
+            if self.kept == rebuilt:
+                break
+            time.sleep(0.3)
+        else:
+            rebuilt = self.rebuild()
+            self.catch_up()
         kept = self.kept
         assert kept.channels == rebuilt.channels, step
         assert kept.bridges == rebuilt.bridges, step
