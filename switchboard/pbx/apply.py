@@ -149,8 +149,14 @@ async def reload_modules(client: AmiClient, files: Sequence[str]) -> None:
             )
 
 
-async def verify(client: AmiClient, files: Sequence[str], generation: str, endpoints: set[str]):
-    """Asterisk runs what we wrote: read back the marker and the phones' endpoints."""
+async def verify(
+    client: AmiClient,
+    files: Sequence[str],
+    generation: str,
+    endpoints: set[str],
+    queues: set[str] = frozenset(),  # type: ignore[assignment]
+) -> None:
+    """Asterisk runs what we wrote: read back the marker, the phones' endpoints, the queues."""
     if "extensions.conf" in files:
         try:
             output = await client.command(f"dialplan show s@{GENERATION_CONTEXT}", timeout=15)
@@ -162,6 +168,18 @@ async def verify(client: AmiClient, files: Sequence[str], generation: str, endpo
                     "Asterisk did not load the new dialplan (its generation marker is not "
                     "there); the log of the PBX tells why."
                 )
+            )
+    if "queues.conf" in files and queues:
+        try:
+            _response, events = await client.list_action("QueueStatus")
+        except AmiError as error:
+            raise ApplyError(
+                _("Asterisk could not list its queues: %(error)s") % {"error": error}
+            ) from error
+        missing = sorted(queues - {e.get("Queue") for e in events if e.event == "QueueParams"})
+        if missing:
+            raise ApplyError(
+                _("Asterisk did not load these queues: %(names)s") % {"names": ", ".join(missing)}
             )
     if "pjsip.conf" in files and endpoints:
         try:
@@ -187,6 +205,7 @@ async def apply_files(
     generation: str,
     *,
     endpoints: set[str] = frozenset(),  # type: ignore[assignment]
+    queues: set[str] = frozenset(),  # type: ignore[assignment]
     after_swap: Callable[[], None] | None = None,
 ) -> ApplyResult:
     """Make ``files`` live (see the module's docstring). ``client`` is logged in."""
@@ -231,7 +250,7 @@ async def apply_files(
             after_swap()
         await reload_modules(client, result.changed)
         result.steps.append("reloaded " + ", ".join(result.changed))
-        await verify(client, result.changed, generation, endpoints)
+        await verify(client, result.changed, generation, endpoints, queues)
         result.steps.append("verified")
     except (ApplyError, AmiError, OSError) as error:
         result.error = str(error)

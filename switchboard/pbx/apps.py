@@ -8,4 +8,4 @@ class PbxConfig(AppConfig):
     verbose_name = _("PBX configuration")
 
     def ready(self) -> None:
-        from switchboard.pbx import menu  # noqa: F401  (registers the menu entries)
+        from switchboard.pbx import menu, signals  # noqa: F401  (menu entries, queue roles)

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from switchboard.core.forms import RequestModelForm
-from switchboard.pbx.models import Phone
+from switchboard.pbx.models import Phone, Queue, QueueMember
 
 
 class PhoneForm(RequestModelForm):
@@ -42,3 +42,60 @@ class PhoneForm(RequestModelForm):
 
 class ApplyForm(forms.Form):
     confirm = forms.BooleanField(widget=forms.HiddenInput, initial=True)
+
+
+class QueueForm(RequestModelForm):
+    class Meta:
+        model = Queue
+        fields = [
+            "server",
+            "name",
+            "description",
+            "number",
+            "strategy",
+            "ring_seconds",
+            "wrapup_seconds",
+            "music_class",
+            "agent_announcement",
+            "announce_frequency",
+            "announce_holdtime",
+            "announce_position",
+            "leave_when_empty",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # The name keys the queue's roles and its statistics: fixed once created.
+            self.fields["name"].disabled = True
+            self.fields["server"].disabled = True
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        server, number = cleaned.get("server"), cleaned.get("number")
+        if server and number:
+            if Phone.objects.filter(server=server, extension=number).exists():
+                self.add_error("number", _("A phone of this PBX already has this number."))
+            taken = Queue.objects.filter(server=server, number=number)
+            if self.instance.pk:
+                taken = taken.exclude(pk=self.instance.pk)
+            if taken.exists():
+                self.add_error("number", _("Another queue of this PBX has this number."))
+        name = cleaned.get("name")
+        new = not self.instance.pk
+        if server and name and new and Queue.objects.filter(server=server, name=name).exists():
+            self.add_error("name", _("This PBX already has a queue with this name."))
+        return cleaned
+
+
+class QueueMemberForm(RequestModelForm):
+    class Meta:
+        model = QueueMember
+        fields = ["queue", "phone", "penalty"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        queue, phone = cleaned.get("queue"), cleaned.get("phone")
+        if queue and phone and queue.server_id != phone.server_id:
+            self.add_error("phone", _("The phone and the queue must be on the same PBX."))
+        return cleaned

@@ -6,6 +6,14 @@ from switchboard.core.menu import MenuEntry, register
 
 register(
     MenuEntry(_("Configuration"), _("Phones"), "pbx:phone_list", "pbx.view_phone", icon="☏"),
+    MenuEntry(_("Configuration"), _("Queues"), "pbx:queue_list", "pbx.view_queue", icon="☰"),
+    MenuEntry(
+        _("Configuration"),
+        _("Queue members"),
+        "pbx:queuemember_list",
+        "pbx.view_queuemember",
+        icon="☷",
+    ),
     MenuEntry(
         _("Configuration"),
         _("Apply to the PBX"),

@@ -117,3 +117,92 @@ class Phone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.extension} {self.display_name}".strip()
+
+
+QUEUE_NAME = RegexValidator(
+    r"^[a-z0-9][a-z0-9_-]{0,39}$", _("Lower-case letters, digits, - and _ (up to 40).")
+)
+SOUND_NAME = RegexValidator(r"^[A-Za-z0-9_/-]*$", _("A sound name: letters, digits, / - _."))
+
+
+class Queue(models.Model):
+    """A call queue (ACD group, SPEC A7). Creating one creates its agent and supervisor
+    roles (owned by it); deleting it deletes them."""
+
+    class Strategy(models.TextChoices):
+        RINGALL = "ringall", _("ring all")
+        RRMEMORY = "rrmemory", _("round robin")
+        LEASTRECENT = "leastrecent", _("least recent")
+        FEWESTCALLS = "fewestcalls", _("fewest calls")
+        RANDOM = "random", _("random")
+        LINEAR = "linear", _("linear (in order)")
+
+    class Announce(models.TextChoices):
+        NO = "no", _("no")
+        YES = "yes", _("yes")
+        ONCE = "once", _("once")
+
+    server = models.ForeignKey(
+        PbxServer, on_delete=models.PROTECT, related_name="queues", verbose_name=_("PBX")
+    )
+    name = models.CharField(_("name"), max_length=40, validators=[QUEUE_NAME])
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    number = models.CharField(_("number"), max_length=10, validators=[EXTENSION])
+    strategy = models.CharField(
+        _("strategy"), max_length=16, choices=Strategy.choices, default=Strategy.RRMEMORY
+    )
+    ring_seconds = models.PositiveSmallIntegerField(_("member ring time (s)"), default=15)
+    wrapup_seconds = models.PositiveSmallIntegerField(_("wrap-up time (s)"), default=0)
+    music_class = models.CharField(
+        _("music on hold"), max_length=40, default="default", validators=[SOUND_NAME]
+    )
+    agent_announcement = models.CharField(
+        _("agent announcement"), max_length=120, blank=True, validators=[SOUND_NAME]
+    )
+    announce_frequency = models.PositiveSmallIntegerField(
+        _("announce every (s)"), default=0, help_text=_("0: never.")
+    )
+    announce_holdtime = models.CharField(
+        _("announce hold time"), max_length=4, choices=Announce.choices, default=Announce.NO
+    )
+    announce_position = models.BooleanField(_("announce position"), default=False)
+    leave_when_empty = models.BooleanField(
+        _("stop when no member is online"),
+        default=False,
+        help_text=_("Callers do not wait in a queue whose agents are all offline."),
+    )
+
+    class Meta:
+        ordering = ["server__name", "name"]
+        verbose_name = _("queue")
+        verbose_name_plural = _("queues")
+        constraints = [
+            models.UniqueConstraint(fields=["server", "name"], name="queue_name_unique"),
+            models.UniqueConstraint(fields=["server", "number"], name="queue_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class QueueMember(models.Model):
+    """A phone that is a static member of a queue, with its penalty."""
+
+    queue = models.ForeignKey(
+        Queue, on_delete=models.CASCADE, related_name="members", verbose_name=_("queue")
+    )
+    phone = models.ForeignKey(
+        Phone, on_delete=models.CASCADE, related_name="queue_memberships", verbose_name=_("phone")
+    )
+    penalty = models.PositiveSmallIntegerField(_("penalty"), default=0)
+
+    class Meta:
+        ordering = ["queue__name", "penalty", "phone__extension"]
+        verbose_name = _("queue member")
+        verbose_name_plural = _("queue members")
+        constraints = [
+            models.UniqueConstraint(fields=["queue", "phone"], name="queue_member_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.queue} {self.phone.extension}"

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from switchboard.accounts.audit import record
 from switchboard.accounts.models import AuditEntry
 from switchboard.pbx.apply import ApplyError, ApplyResult, apply_files, new_generation
-from switchboard.pbx.models import Generation, Phone
+from switchboard.pbx.models import Generation, Phone, Queue
 from switchboard.pbx.render import render_all
-from switchboard.pbx.render.spec import PhoneSpec, SiteSpec
+from switchboard.pbx.render.spec import PhoneSpec, QueueMemberSpec, QueueSpec, SiteSpec
 from switchboard.telephony.ami.client import AmiClient
 from switchboard.telephony.ami.errors import AmiError
 from switchboard.telephony.models import PbxServer
@@ -26,10 +26,33 @@ from switchboard.telephony.models import PbxServer
 
 def site_spec(server: PbxServer) -> SiteSpec:
     phones = Phone.objects.filter(server=server, enabled=True).order_by("extension")
+    queues = Queue.objects.filter(server=server).prefetch_related("members__phone")
     return SiteSpec(
         phones=tuple(
             PhoneSpec(p.extension, p.display_name, p.sip_secret, p.fixed_address) for p in phones
-        )
+        ),
+        queues=tuple(queue_spec(queue) for queue in queues),
+    )
+
+
+def queue_spec(queue: Queue) -> QueueSpec:
+    return QueueSpec(
+        name=queue.name,
+        number=queue.number,
+        strategy=queue.strategy,
+        ring_seconds=queue.ring_seconds,
+        wrapup_seconds=queue.wrapup_seconds,
+        music_class=queue.music_class,
+        agent_announcement=queue.agent_announcement,
+        announce_frequency=queue.announce_frequency,
+        announce_holdtime=queue.announce_holdtime,
+        announce_position=queue.announce_position,
+        leave_when_empty=queue.leave_when_empty,
+        members=tuple(
+            QueueMemberSpec(m.phone.extension, m.penalty, m.phone.display_name)
+            for m in queue.members.all()
+            if m.phone.enabled
+        ),
     )
 
 
@@ -40,13 +63,15 @@ def apply_configuration(server: PbxServer, request: Any = None, **options: Any) 
     spec = site_spec(server)
     files = render_all(spec, generation)
     endpoints = {phone.extension for phone in spec.phones}
+    queues = {queue.name for queue in spec.queues}
     outcome = Generation.Outcome.LIVE
     if not server.config_dir:
         result = ApplyResult(generation, [], 0.0, error=_("No configuration directory is set."))
         outcome = Generation.Outcome.REFUSED
     else:
         try:
-            result = async_to_sync(_apply)(server, files, generation, endpoints, options)
+            options = {"endpoints": endpoints, "queues": queues, **options}
+            result = async_to_sync(_apply)(server, files, generation, options)
         except ApplyError as error:
             result = ApplyResult(generation, [], 0.0, error=str(error))
             outcome = Generation.Outcome.REFUSED
@@ -79,11 +104,7 @@ def entry_summary(entry: Generation) -> dict[str, Any]:
 
 
 async def _apply(
-    server: PbxServer,
-    files: dict[str, str],
-    generation: str,
-    endpoints: set[str],
-    options: dict[str, Any],
+    server: PbxServer, files: dict[str, str], generation: str, options: dict[str, Any]
 ) -> ApplyResult:
     client = AmiClient(
         server.host, server.ami_port, server.ami_user, server.ami_secret, name=server.name,
@@ -91,8 +112,6 @@ async def _apply(
     )  # fmt: skip
     await client.connect_once()
     try:
-        return await apply_files(
-            client, Path(server.config_dir), files, generation, endpoints=endpoints, **options
-        )
+        return await apply_files(client, Path(server.config_dir), files, generation, **options)
     finally:
         await client.close()

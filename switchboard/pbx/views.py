@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from switchboard.core.generic import Column, ObjectDeleteView, ObjectEditView, ObjectListView
-from switchboard.pbx.forms import PhoneForm
-from switchboard.pbx.models import Generation, Phone
+from switchboard.pbx.forms import PhoneForm, QueueForm, QueueMemberForm
+from switchboard.pbx.models import Generation, Phone, Queue, QueueMember
 from switchboard.pbx.services import apply_configuration
 from switchboard.telephony import bus
 from switchboard.telephony.models import PbxServer
@@ -98,6 +98,52 @@ def live_devices(server: PbxServer) -> dict[str, dict] | None:
     if not answer.get("ok"):
         return None
     return {device["device"]: device for device in answer["data"].get("devices", [])}
+
+
+class QueueListView(ObjectListView):
+    model = Queue
+    columns = (
+        Column("name", gettext_lazy("Name"), sort="name", link=True),
+        Column("number", gettext_lazy("Number"), sort="number"),
+        Column("description", gettext_lazy("Description")),
+        Column("strategy", gettext_lazy("Strategy"), value=lambda q: q.get_strategy_display()),
+        Column("members", gettext_lazy("Members"), value=lambda q: q.members.count()),
+        Column("server", gettext_lazy("PBX"), sort="server__name"),
+    )
+    search_fields = ("name", "number", "description")
+    default_sort = "name"
+
+
+class QueueEditView(ObjectEditView):
+    model = Queue
+    form_class = QueueForm
+
+
+class QueueDeleteView(ObjectDeleteView):
+    model = Queue
+
+
+class QueueMemberListView(ObjectListView):
+    model = QueueMember
+    columns = (
+        Column("queue", gettext_lazy("Queue"), sort="queue__name", link=True),
+        Column("phone", gettext_lazy("Phone"), sort="phone__extension"),
+        Column("penalty", gettext_lazy("Penalty"), sort="penalty"),
+    )
+    search_fields = ("queue__name", "phone__extension", "phone__display_name")
+    default_sort = "queue"
+
+    def get_queryset(self) -> QuerySet[QueueMember]:
+        return super().get_queryset().select_related("queue", "phone")
+
+
+class QueueMemberEditView(ObjectEditView):
+    model = QueueMember
+    form_class = QueueMemberForm
+
+
+class QueueMemberDeleteView(ObjectDeleteView):
+    model = QueueMember
 
 
 @login_required

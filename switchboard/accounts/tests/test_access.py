@@ -17,7 +17,15 @@ ADMIN_ONLY = 403
 LOGIN = "login"  # a redirect to the sign-in page
 
 
-def urls(dept: Department, role: Role, user_pk: int, pbx_pk: int, phone_pk: int) -> dict[str, str]:
+def urls(
+    dept: Department,
+    role: Role,
+    user_pk: int,
+    pbx_pk: int,
+    phone_pk: int,
+    queue_pk: int,
+    member_pk: int,
+) -> dict[str, str]:
     return {
         "telephony:live_queues": "/live/queues/",
         "telephony:live_calls": "/live/calls/",
@@ -32,6 +40,14 @@ def urls(dept: Department, role: Role, user_pk: int, pbx_pk: int, phone_pk: int)
         "pbx:phone_edit": f"/admin/phones/{phone_pk}/",
         "pbx:phone_delete": f"/admin/phones/{phone_pk}/delete/",
         "pbx:apply": "/admin/apply/",
+        "pbx:queue_list": "/admin/queues/",
+        "pbx:queue_add": "/admin/queues/add/",
+        "pbx:queue_edit": f"/admin/queues/{queue_pk}/",
+        "pbx:queue_delete": f"/admin/queues/{queue_pk}/delete/",
+        "pbx:queuemember_list": "/admin/queue-members/",
+        "pbx:queuemember_add": "/admin/queue-members/add/",
+        "pbx:queuemember_edit": f"/admin/queue-members/{member_pk}/",
+        "pbx:queuemember_delete": f"/admin/queue-members/{member_pk}/delete/",
         "core:home": "/",
         "core:health": "/health/",
         "accounts:login": "/login/",
@@ -78,8 +94,8 @@ def names_in(patterns: list, prefix: str = "") -> set[str]:
 
 
 @pytest.fixture
-def objects(make_user) -> tuple[Department, Role, int, int, int]:
-    from switchboard.pbx.models import Phone
+def objects(make_user) -> tuple[Department, Role, int, int, int, int, int]:
+    from switchboard.pbx.models import Phone, Queue, QueueMember
     from switchboard.telephony.models import PbxServer
 
     dept = Department.objects.create(short_name="IT", name="Information technology")
@@ -90,7 +106,9 @@ def objects(make_user) -> tuple[Department, Role, int, int, int]:
     )
     pbx = PbxServer.objects.create(name="pbx", host="h", ami_user="u", ami_secret="s")
     phone = Phone.objects.create(server=pbx, extension="201")
-    return dept, role, victim.pk, pbx.pk, phone.pk
+    queue = Queue.objects.create(server=pbx, name="sales", number="500")
+    member = QueueMember.objects.create(queue=queue, phone=phone)
+    return dept, role, victim.pk, pbx.pk, phone.pk, queue.pk, member.pk
 
 
 def test_every_view_is_in_the_table(objects) -> None:
@@ -131,7 +149,7 @@ def test_each_view_for_each_role(client, make_user, objects, who: str) -> None:
 
 @pytest.mark.parametrize("who", ["anonymous", *NON_ADMIN_ROLES])
 def test_changes_are_refused_without_the_right(client, make_user, objects, who: str) -> None:
-    dept, role, victim_pk, pbx_pk, phone_pk = objects
+    dept, role, victim_pk, pbx_pk, phone_pk, queue_pk, _member_pk = objects
     if who != "anonymous":
         client.force_login(make_user(f"u-{who}", who))
     posts = {
@@ -143,6 +161,8 @@ def test_changes_are_refused_without_the_right(client, make_user, objects, who: 
         f"/admin/phones/{phone_pk}/delete/": {},
         "/admin/phones/add/": {"server": str(pbx_pk), "extension": "777"},
         "/admin/apply/": {"server": str(pbx_pk)},
+        f"/admin/queues/{queue_pk}/delete/": {},
+        "/admin/queues/add/": {"server": str(pbx_pk), "name": "evil", "number": "666"},
     }
     for url, data in posts.items():
         response = client.post(url, data)

@@ -26,5 +26,12 @@ def render_dialplan(site: SiteSpec, generation: str) -> str:
             f" same => n,Dial(PJSIP/{phone.extension},{RING_SECONDS})",
             " same => n,Hangup()",
         ]
+    for queue in sorted(site.queues, key=lambda q: q.number):
+        lines += [
+            f"exten => {queue.number},1,NoOp(Queue {queue.name})",
+            " same => n,Answer()",
+            f" same => n,Queue({queue.name},t)",
+            " same => n,Hangup()",
+        ]
     lines += ["", f"[{PHONES_CONTEXT}]", f"include => {INTERNAL_CONTEXT}", ""]
     return "\n".join(lines)

@@ -28,8 +28,9 @@ def phone_sections(phone: PhoneSpec) -> list[str]:
     aor = [("type", "aor"), ("max_contacts", "1"), ("remove_existing", "yes")]
     auth: list[tuple[str, str]] = []
     if phone.fixed_address:
-        # A phone at a fixed address does not register: Asterisk knows where it is, and
-        # recognises its calls by that address.
+        # A phone at a fixed address does not register: Asterisk knows where it is and
+        # recognises its calls by that address. It is not asked whether it is there, so
+        # that it is reachable at once rather than "unavailable" until a first check.
         aor.append(("contact", f"sip:{name}@{phone.fixed_address}"))
     else:
         endpoint.append(("auth", name))
@@ -39,7 +40,8 @@ def phone_sections(phone: PhoneSpec) -> list[str]:
             ("username", name),
             ("password", phone.secret),
         ]
-    aor.append(("qualify_frequency", "60"))
+        # A registered phone is asked every minute whether it is there (online / offline).
+        aor.append(("qualify_frequency", "60"))
     sections = [section(name, endpoint, f"Phone {name}")]
     if auth:
         sections.append(section(name, auth))

@@ -15,7 +15,31 @@ class PhoneSpec:
 
 
 @dataclass(frozen=True)
+class QueueMemberSpec:
+    extension: str
+    penalty: int
+    name: str  # shown on the supervision page
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    name: str
+    number: str
+    strategy: str = "rrmemory"
+    ring_seconds: int = 15
+    wrapup_seconds: int = 0
+    music_class: str = "default"
+    agent_announcement: str = ""
+    announce_frequency: int = 0
+    announce_holdtime: str = "no"
+    announce_position: bool = False
+    leave_when_empty: bool = False
+    members: tuple[QueueMemberSpec, ...] = ()
+
+
+@dataclass(frozen=True)
 class SiteSpec:
     """Everything the portal configures on one PBX."""
 
     phones: tuple[PhoneSpec, ...] = ()
+    queues: tuple[QueueSpec, ...] = ()

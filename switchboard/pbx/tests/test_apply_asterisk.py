@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from switchboard.pbx.apply import LINK, live_generation
-from switchboard.pbx.models import Generation, Phone
+from switchboard.pbx.models import Generation, Phone, Queue, QueueMember
 from switchboard.pbx.services import apply_configuration
 from switchboard.telephony.models import PbxServer
 from switchboard.testing.asterisk import AsteriskInstance, free_port
@@ -41,6 +41,7 @@ def pbx(asterisk_factory, caller_port: int) -> AsteriskInstance:
             "pjsip.conf": "#tryinclude switchboard/pjsip.conf\n"
             + caller_endpoint_config("desk", caller_port, context="sb-phones"),
             "extensions.conf": "#tryinclude switchboard/extensions.conf\n",
+            "queues.conf": "#tryinclude switchboard/queues.conf\n",
         }
     )
 
@@ -70,7 +71,7 @@ def test_phones_go_live_and_take_calls(server, pbx, phones, caller_port) -> None
     add_phone(server, phones["201"], display_name="Anne Martin")
     entry = apply_configuration(server)
     assert entry.outcome == Generation.Outcome.LIVE, entry.message
-    assert entry.changed_files == ["extensions.conf", "pjsip.conf"]
+    assert entry.changed_files == ["extensions.conf", "pjsip.conf", "queues.conf"]
     assert live_generation(pbx.etc_dir) == entry.name
     assert "Anne Martin" in pbx.cli("pjsip show endpoint 201")
     result = place_call(pbx.sip_port, "201", local_port=caller_port, hold_ms=500)
@@ -93,6 +94,32 @@ def test_phones_go_live_and_take_calls(server, pbx, phones, caller_port) -> None
     # Old generations are pruned, the live one is kept.
     generations = [p.name for p in pbx.etc_dir.glob(f"{LINK}.*") if p.is_dir()]
     assert f"{LINK}.{renamed.name}" in generations
+
+
+def test_a_queue_distributes_calls_to_its_members_by_penalty(
+    server, pbx, phones, caller_port
+) -> None:
+    anne = add_phone(server, phones["201"], display_name="Anne Martin")
+    boris = add_phone(server, phones["202"], display_name="Boris Ivanov")
+    queue = Queue.objects.create(
+        server=server, name="sales", number="500", strategy="linear", ring_seconds=10
+    )
+    QueueMember.objects.create(queue=queue, phone=anne, penalty=1)
+    QueueMember.objects.create(queue=queue, phone=boris, penalty=0)
+    entry = apply_configuration(server)
+    assert entry.outcome == Generation.Outcome.LIVE, entry.message
+    assert "queues.conf" in entry.changed_files
+    shown = pbx.cli("queue show sales")
+    assert "'linear' strategy" in shown
+    assert "Boris Ivanov (PJSIP/202)" in shown and "Anne Martin (PJSIP/201) with penalty 1" in shown
+    result = place_call(pbx.sip_port, "500", local_port=caller_port, hold_ms=4000)
+    assert result.answered, result.diagnostics
+    assert (phones["202"].stats().answered, phones["201"].stats().answered) == (1, 0)
+    # Boris leaves the queue: the next caller gets Anne.
+    QueueMember.objects.filter(phone=boris).delete()
+    assert apply_configuration(server).changed_files == ["queues.conf"]
+    assert place_call(pbx.sip_port, "500", local_port=caller_port, hold_ms=4000).answered
+    assert phones["201"].stats().answered == 1
 
 
 def test_a_failed_apply_leaves_the_previous_configuration_live(

@@ -86,3 +86,48 @@ def test_a_phone_moves_from_one_user_to_another(admin_client, server, make_user)
     response = admin_client.post(f"/admin/phones/{phone.pk}/", data(server, user=str(boris.pk)))
     assert response.status_code == 302
     assert list(boris.phones.all()) == [phone] and not anne.phones.exists()
+
+
+def test_a_queue_brings_its_roles_and_takes_them_away(admin_client, server) -> None:
+    from switchboard.accounts.models import Role
+    from switchboard.pbx.models import Queue
+    from switchboard.telephony.access import queue_role_code
+
+    response = admin_client.post(
+        "/admin/queues/add/",
+        {
+            "server": str(server.pk),
+            "name": "sales",
+            "number": "500",
+            "strategy": "rrmemory",
+            "ring_seconds": "15",
+            "wrapup_seconds": "0",
+            "music_class": "default",
+            "announce_frequency": "0",
+            "announce_holdtime": "no",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[-1500:]
+    queue = Queue.objects.get(name="sales")
+    roles = Role.objects.filter(owner_id=queue.pk)
+    assert set(roles.values_list("code", "kind")) == {
+        (queue_role_code("sales", "agent"), Role.Kind.QUEUE_AGENT),
+        (queue_role_code("sales", "supervisor"), Role.Kind.QUEUE_SUPERVISOR),
+    }
+    # A queue's roles are the system's: not deletable by hand.
+    role = roles.first()
+    admin_client.post(f"/admin/roles/{role.pk}/delete/")
+    assert Role.objects.filter(pk=role.pk).exists()
+    assert admin_client.post(f"/admin/queues/{queue.pk}/delete/").status_code == 302
+    assert not Role.objects.filter(code__startswith="queue-").exists()
+
+
+def test_a_queue_number_cannot_be_a_phones(admin_client, server) -> None:
+    Phone.objects.create(server=server, extension="500")
+    response = admin_client.post(
+        "/admin/queues/add/",
+        {"server": str(server.pk), "name": "sales", "number": "500", "strategy": "rrmemory",
+         "ring_seconds": "15", "wrapup_seconds": "0", "music_class": "default",
+         "announce_frequency": "0", "announce_holdtime": "no"},
+    )  # fmt: skip
+    assert "already has this number" in " ".join(response.context["form"].errors["number"])

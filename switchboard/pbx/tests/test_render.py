@@ -9,7 +9,7 @@ import pytest
 
 from switchboard.pbx.apply import check_text, missing_includes
 from switchboard.pbx.render import render_all
-from switchboard.pbx.render.spec import PhoneSpec, SiteSpec
+from switchboard.pbx.render.spec import PhoneSpec, QueueMemberSpec, QueueSpec, SiteSpec
 
 GOLDEN = Path(__file__).parent / "golden"
 SITE = SiteSpec(
@@ -17,11 +17,34 @@ SITE = SiteSpec(
         PhoneSpec("202", "Boris Ivanov", "s3cretS3cret22"),
         PhoneSpec("201", "Anne Martin", "s3cretS3cret11"),
         PhoneSpec("299", "", "s3cretS3cret99", fixed_address="10.0.0.9:5062"),
-    )
+    ),
+    queues=(
+        QueueSpec(
+            "support",
+            "501",
+            strategy="ringall",
+            leave_when_empty=True,
+            announce_frequency=30,
+            announce_holdtime="once",
+            announce_position=True,
+            agent_announcement="custom/agent-beep",
+            members=(QueueMemberSpec("201", 0, "Anne Martin"),),
+        ),
+        QueueSpec(
+            "sales",
+            "500",
+            wrapup_seconds=5,
+            music_class="jazz",
+            members=(
+                QueueMemberSpec("202", 1, "Ivanov, Boris"),
+                QueueMemberSpec("201", 0, "Anne Martin"),
+            ),
+        ),
+    ),
 )
 
 
-@pytest.mark.parametrize("name", ["pjsip.conf", "extensions.conf"])
+@pytest.mark.parametrize("name", ["pjsip.conf", "extensions.conf", "queues.conf"])
 def test_renderer_matches_its_golden_file(name: str) -> None:
     text = render_all(SITE, "GEN-1")[name]
     golden = GOLDEN / name
@@ -32,7 +55,7 @@ def test_renderer_matches_its_golden_file(name: str) -> None:
 
 def test_rendering_is_pure() -> None:
     assert render_all(SITE, "G") == render_all(SITE, "G")
-    reordered = SiteSpec(phones=tuple(reversed(SITE.phones)))
+    reordered = SiteSpec(phones=tuple(reversed(SITE.phones)), queues=tuple(reversed(SITE.queues)))
     assert render_all(reordered, "G") == render_all(SITE, "G")
 
 
