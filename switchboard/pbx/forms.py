@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from switchboard.core.forms import RequestModelForm
-from switchboard.pbx.models import Phone, Queue, QueueMember
+from switchboard.pbx.models import InboundRoute, Phone, Queue, QueueMember, Trunk
 
 
 class PhoneForm(RequestModelForm):
@@ -98,4 +98,60 @@ class QueueMemberForm(RequestModelForm):
         queue, phone = cleaned.get("queue"), cleaned.get("phone")
         if queue and phone and queue.server_id != phone.server_id:
             self.add_error("phone", _("The phone and the queue must be on the same PBX."))
+        return cleaned
+
+
+class TrunkForm(RequestModelForm):
+    class Meta:
+        model = Trunk
+        fields = [
+            "server",
+            "name",
+            "host",
+            "username",
+            "password",
+            "register",
+            "outbound_pattern",
+            "strip_digits",
+            "prefix",
+            "priority",
+            "inbound_number",
+            "external",
+        ]
+        widgets = {"password": forms.PasswordInput(render_value=True)}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("register") and not cleaned.get("username"):
+            self.add_error("username", _("Registering needs a user name."))
+        server, name = cleaned.get("server"), cleaned.get("name")
+        if server and name:
+            taken = Trunk.objects.filter(server=server, name=name)
+            if self.instance.pk:
+                taken = taken.exclude(pk=self.instance.pk)
+            if taken.exists():
+                self.add_error("name", _("This PBX already has a line with this name."))
+        return cleaned
+
+
+class InboundRouteForm(RequestModelForm):
+    class Meta:
+        model = InboundRoute
+        fields = ["server", "did", "phone", "queue"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        server, phone, queue = cleaned.get("server"), cleaned.get("phone"), cleaned.get("queue")
+        if bool(phone) == bool(queue):
+            raise forms.ValidationError(_("Choose either a phone or a queue."))
+        target = phone or queue
+        if server and target and target.server_id != server.pk:
+            raise forms.ValidationError(_("The target must be on the same PBX."))
+        did = cleaned.get("did")
+        if server and did:
+            taken = InboundRoute.objects.filter(server=server, did=did)
+            if self.instance.pk:
+                taken = taken.exclude(pk=self.instance.pk)
+            if taken.exists():
+                self.add_error("did", _("This DID already has a route."))
         return cleaned

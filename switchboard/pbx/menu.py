@@ -15,6 +15,16 @@ register(
         icon="☷",
     ),
     MenuEntry(
+        _("Configuration"), _("External lines"), "pbx:trunk_list", "pbx.view_trunk", icon="⇄"
+    ),
+    MenuEntry(
+        _("Configuration"),
+        _("Inbound routes"),
+        "pbx:inboundroute_list",
+        "pbx.view_inboundroute",
+        icon="↘",
+    ),
+    MenuEntry(
         _("Configuration"),
         _("Apply to the PBX"),
         "pbx:apply",

@@ -206,3 +206,100 @@ class QueueMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.queue} {self.phone.extension}"
+
+
+SIP_USER = RegexValidator(r"^[A-Za-z0-9_.+-]*$", _("Letters, digits and . _ + - only."))
+PROVIDER_SECRET = RegexValidator(
+    r'^[^\s;#\[\]"\\]*$', _('No spaces and none of ; # [ ] " or backslash.')
+)
+DIAL_PREFIX = RegexValidator(r"^\+?[0-9]*$", _("Digits, optionally after a +."))
+
+
+def validate_pattern(value: str) -> None:
+    """An outbound pattern: a regular expression Asterisk's REGEX() and Python agree on."""
+    import re
+
+    from django.core.exceptions import ValidationError
+
+    if any(bad in value for bad in ('"', "${", "$[", "\n", "\r", ";")):
+        raise ValidationError(_('A pattern may not contain " ; ${ or $[.'))
+    try:
+        re.compile(value)
+    except re.error as error:
+        raise ValidationError(
+            _("Not a valid regular expression: %(error)s"), params={"error": error}
+        ) from error
+
+
+class Trunk(models.Model):
+    """An external line (SPEC A4): a SIP provider or another PBX."""
+
+    server = models.ForeignKey(
+        PbxServer, on_delete=models.PROTECT, related_name="trunks", verbose_name=_("PBX")
+    )
+    name = models.CharField(_("name"), max_length=40, validators=[QUEUE_NAME])
+    host = models.CharField(
+        _("host"), max_length=120, validators=[HOST_PORT], help_text=_("host or IP[:port]")
+    )
+    username = models.CharField(_("user name"), max_length=80, blank=True, validators=[SIP_USER])
+    password = models.CharField(
+        _("password"), max_length=80, blank=True, validators=[PROVIDER_SECRET]
+    )
+    register = models.BooleanField(_("register with the provider"), default=False)
+    outbound_pattern = models.CharField(
+        _("outbound pattern"),
+        max_length=200,
+        blank=True,
+        validators=[validate_pattern],
+        help_text=_("Dialled numbers matching this regular expression use this line."),
+    )
+    strip_digits = models.PositiveSmallIntegerField(_("digits to strip"), default=0)
+    prefix = models.CharField(
+        _("prefix to add"), max_length=10, blank=True, validators=[DIAL_PREFIX]
+    )
+    priority = models.PositiveSmallIntegerField(
+        _("order"), default=10, help_text=_("Lines are tried in this order.")
+    )
+    inbound_number = models.CharField(
+        _("number called on inbound"), max_length=20, blank=True, validators=[DIAL_PREFIX]
+    )
+    external = models.BooleanField(
+        _("external"), default=True, help_text=_("Calls over it leave the organisation.")
+    )
+
+    class Meta:
+        ordering = ["server__name", "priority", "name"]
+        verbose_name = _("external line")
+        verbose_name_plural = _("external lines")
+        constraints = [models.UniqueConstraint(fields=["server", "name"], name="trunk_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InboundRoute(models.Model):
+    """A DID and where its calls go (SPEC A5)."""
+
+    server = models.ForeignKey(
+        PbxServer, on_delete=models.PROTECT, related_name="inbound_routes", verbose_name=_("PBX")
+    )
+    did = models.CharField(_("DID"), max_length=20, validators=[DIAL_PREFIX])
+    phone = models.ForeignKey(
+        Phone, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("phone")
+    )
+    queue = models.ForeignKey(
+        Queue, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("queue")
+    )
+
+    class Meta:
+        ordering = ["server__name", "did"]
+        verbose_name = _("inbound route")
+        verbose_name_plural = _("inbound routes")
+        constraints = [models.UniqueConstraint(fields=["server", "did"], name="inbound_did_unique")]
+
+    def __str__(self) -> str:
+        return self.did
+
+    @property
+    def target_number(self) -> str:
+        return self.phone.extension if self.phone else self.queue.number if self.queue else ""

@@ -16,9 +16,16 @@ from django.utils.translation import gettext as _
 from switchboard.accounts.audit import record
 from switchboard.accounts.models import AuditEntry
 from switchboard.pbx.apply import ApplyError, ApplyResult, apply_files, new_generation
-from switchboard.pbx.models import Generation, Phone, Queue
+from switchboard.pbx.models import Generation, InboundRoute, Phone, Queue, Trunk
 from switchboard.pbx.render import render_all
-from switchboard.pbx.render.spec import PhoneSpec, QueueMemberSpec, QueueSpec, SiteSpec
+from switchboard.pbx.render.spec import (
+    InboundSpec,
+    PhoneSpec,
+    QueueMemberSpec,
+    QueueSpec,
+    SiteSpec,
+    TrunkSpec,
+)
 from switchboard.telephony.ami.client import AmiClient
 from switchboard.telephony.ami.errors import AmiError
 from switchboard.telephony.models import PbxServer
@@ -32,6 +39,25 @@ def site_spec(server: PbxServer) -> SiteSpec:
             PhoneSpec(p.extension, p.display_name, p.sip_secret, p.fixed_address) for p in phones
         ),
         queues=tuple(queue_spec(queue) for queue in queues),
+        trunks=tuple(
+            TrunkSpec(
+                name=t.name,
+                host=t.host,
+                username=t.username,
+                password=t.password,
+                register=t.register,
+                outbound_pattern=t.outbound_pattern,
+                strip_digits=t.strip_digits,
+                prefix=t.prefix,
+                priority=t.priority,
+            )
+            for t in Trunk.objects.filter(server=server)
+        ),
+        inbound=tuple(
+            InboundSpec(route.did, route.target_number)
+            for route in InboundRoute.objects.filter(server=server).select_related("phone", "queue")
+            if route.target_number
+        ),
     )
 
 

@@ -27,5 +27,17 @@ urlpatterns = [
         views.QueueMemberDeleteView.as_view(),
         name="queuemember_delete",
     ),
+    path("admin/lines/", views.TrunkListView.as_view(), name="trunk_list"),
+    path("admin/lines/add/", views.TrunkEditView.as_view(), name="trunk_add"),
+    path("admin/lines/<int:pk>/", views.TrunkEditView.as_view(), name="trunk_edit"),
+    path("admin/lines/<int:pk>/delete/", views.TrunkDeleteView.as_view(), name="trunk_delete"),
+    path("admin/inbound/", views.InboundRouteListView.as_view(), name="inboundroute_list"),
+    path("admin/inbound/add/", views.InboundRouteEditView.as_view(), name="inboundroute_add"),
+    path("admin/inbound/<int:pk>/", views.InboundRouteEditView.as_view(), name="inboundroute_edit"),
+    path(
+        "admin/inbound/<int:pk>/delete/",
+        views.InboundRouteDeleteView.as_view(),
+        name="inboundroute_delete",
+    ),
     path("admin/apply/", views.apply_page, name="apply"),
 ]

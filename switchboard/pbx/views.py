@@ -13,8 +13,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from switchboard.core.generic import Column, ObjectDeleteView, ObjectEditView, ObjectListView
-from switchboard.pbx.forms import PhoneForm, QueueForm, QueueMemberForm
-from switchboard.pbx.models import Generation, Phone, Queue, QueueMember
+from switchboard.pbx.forms import (
+    InboundRouteForm,
+    PhoneForm,
+    QueueForm,
+    QueueMemberForm,
+    TrunkForm,
+)
+from switchboard.pbx.models import Generation, InboundRoute, Phone, Queue, QueueMember, Trunk
 from switchboard.pbx.services import apply_configuration
 from switchboard.telephony import bus
 from switchboard.telephony.models import PbxServer
@@ -144,6 +150,54 @@ class QueueMemberEditView(ObjectEditView):
 
 class QueueMemberDeleteView(ObjectDeleteView):
     model = QueueMember
+
+
+class TrunkListView(ObjectListView):
+    model = Trunk
+    columns = (
+        Column("name", gettext_lazy("Name"), sort="name", link=True),
+        Column("host", gettext_lazy("Host"), sort="host"),
+        Column("outbound_pattern", gettext_lazy("Outbound pattern")),
+        Column("priority", gettext_lazy("Order"), sort="priority"),
+        Column("inbound_number", gettext_lazy("Number called on inbound")),
+        Column("external", gettext_lazy("External"), sort="external"),
+        Column("server", gettext_lazy("PBX"), sort="server__name"),
+    )
+    search_fields = ("name", "host", "inbound_number")
+    default_sort = "priority"
+
+
+class TrunkEditView(ObjectEditView):
+    model = Trunk
+    form_class = TrunkForm
+
+
+class TrunkDeleteView(ObjectDeleteView):
+    model = Trunk
+
+
+class InboundRouteListView(ObjectListView):
+    model = InboundRoute
+    columns = (
+        Column("did", gettext_lazy("DID"), sort="did", link=True),
+        Column("phone", gettext_lazy("Phone"), sort="phone__extension"),
+        Column("queue", gettext_lazy("Queue"), sort="queue__name"),
+        Column("server", gettext_lazy("PBX"), sort="server__name"),
+    )
+    search_fields = ("did",)
+    default_sort = "did"
+
+    def get_queryset(self) -> QuerySet[InboundRoute]:
+        return super().get_queryset().select_related("phone", "queue", "server")
+
+
+class InboundRouteEditView(ObjectEditView):
+    model = InboundRoute
+    form_class = InboundRouteForm
+
+
+class InboundRouteDeleteView(ObjectDeleteView):
+    model = InboundRoute
 
 
 @login_required

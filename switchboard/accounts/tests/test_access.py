@@ -25,6 +25,8 @@ def urls(
     phone_pk: int,
     queue_pk: int,
     member_pk: int,
+    trunk_pk: int,
+    route_pk: int,
 ) -> dict[str, str]:
     return {
         "telephony:live_queues": "/live/queues/",
@@ -48,6 +50,14 @@ def urls(
         "pbx:queuemember_add": "/admin/queue-members/add/",
         "pbx:queuemember_edit": f"/admin/queue-members/{member_pk}/",
         "pbx:queuemember_delete": f"/admin/queue-members/{member_pk}/delete/",
+        "pbx:trunk_list": "/admin/lines/",
+        "pbx:trunk_add": "/admin/lines/add/",
+        "pbx:trunk_edit": f"/admin/lines/{trunk_pk}/",
+        "pbx:trunk_delete": f"/admin/lines/{trunk_pk}/delete/",
+        "pbx:inboundroute_list": "/admin/inbound/",
+        "pbx:inboundroute_add": "/admin/inbound/add/",
+        "pbx:inboundroute_edit": f"/admin/inbound/{route_pk}/",
+        "pbx:inboundroute_delete": f"/admin/inbound/{route_pk}/delete/",
         "core:home": "/",
         "core:health": "/health/",
         "accounts:login": "/login/",
@@ -94,8 +104,8 @@ def names_in(patterns: list, prefix: str = "") -> set[str]:
 
 
 @pytest.fixture
-def objects(make_user) -> tuple[Department, Role, int, int, int, int, int]:
-    from switchboard.pbx.models import Phone, Queue, QueueMember
+def objects(make_user) -> tuple[Department, Role, int, int, int, int, int, int, int]:
+    from switchboard.pbx.models import InboundRoute, Phone, Queue, QueueMember, Trunk
     from switchboard.telephony.models import PbxServer
 
     dept = Department.objects.create(short_name="IT", name="Information technology")
@@ -108,7 +118,9 @@ def objects(make_user) -> tuple[Department, Role, int, int, int, int, int]:
     phone = Phone.objects.create(server=pbx, extension="201")
     queue = Queue.objects.create(server=pbx, name="sales", number="500")
     member = QueueMember.objects.create(queue=queue, phone=phone)
-    return dept, role, victim.pk, pbx.pk, phone.pk, queue.pk, member.pk
+    trunk = Trunk.objects.create(server=pbx, name="provider", host="sip.example.org")
+    route = InboundRoute.objects.create(server=pbx, did="0140000000", phone=phone)
+    return dept, role, victim.pk, pbx.pk, phone.pk, queue.pk, member.pk, trunk.pk, route.pk
 
 
 def test_every_view_is_in_the_table(objects) -> None:
@@ -149,7 +161,7 @@ def test_each_view_for_each_role(client, make_user, objects, who: str) -> None:
 
 @pytest.mark.parametrize("who", ["anonymous", *NON_ADMIN_ROLES])
 def test_changes_are_refused_without_the_right(client, make_user, objects, who: str) -> None:
-    dept, role, victim_pk, pbx_pk, phone_pk, queue_pk, _member_pk = objects
+    dept, role, victim_pk, pbx_pk, phone_pk, queue_pk, _member_pk, trunk_pk, _route = objects
     if who != "anonymous":
         client.force_login(make_user(f"u-{who}", who))
     posts = {
@@ -163,6 +175,7 @@ def test_changes_are_refused_without_the_right(client, make_user, objects, who: 
         "/admin/apply/": {"server": str(pbx_pk)},
         f"/admin/queues/{queue_pk}/delete/": {},
         "/admin/queues/add/": {"server": str(pbx_pk), "name": "evil", "number": "666"},
+        f"/admin/lines/{trunk_pk}/delete/": {},
     }
     for url, data in posts.items():
         response = client.post(url, data)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from switchboard.pbx.render.spec import PhoneSpec, SiteSpec
+from switchboard.pbx.render.spec import PhoneSpec, SiteSpec, TrunkSpec
 from switchboard.pbx.render.text import join_sections, section
 
 PHONES_CONTEXT = "sb-phones"
+TRUNKS_CONTEXT = "sb-from-trunks"
 
 
 def phone_sections(phone: PhoneSpec) -> list[str]:
@@ -52,8 +53,59 @@ def phone_sections(phone: PhoneSpec) -> list[str]:
     return sections
 
 
+def trunk_endpoint(trunk: TrunkSpec) -> str:
+    return f"trunk-{trunk.name}"
+
+
+def trunk_sections(trunk: TrunkSpec) -> list[str]:
+    name = trunk_endpoint(trunk)
+    auth_name = f"{name}-auth"
+    endpoint = [
+        ("type", "endpoint"),
+        ("context", TRUNKS_CONTEXT),
+        ("disallow", "all"),
+        ("allow", "ulaw,alaw,g722"),
+        ("aors", name),
+        ("direct_media", "no"),
+        ("rtp_symmetric", "yes"),
+        ("force_rport", "yes"),
+        ("send_pai", "yes"),
+    ]
+    if trunk.username:
+        endpoint += [("outbound_auth", auth_name), ("from_user", trunk.username)]
+    sections = [section(name, endpoint, f"External line {trunk.name}")]
+    if trunk.username:
+        auth = [
+            ("type", "auth"),
+            ("auth_type", "userpass"),
+            ("username", trunk.username),
+            ("password", trunk.password),
+        ]
+        sections.append(section(auth_name, auth))
+    aor = [("type", "aor"), ("contact", f"sip:{trunk.host}"), ("qualify_frequency", "60")]
+    sections.append(section(name, aor))
+    if trunk.register and trunk.username:
+        host = trunk.host
+        registration = [
+            ("type", "registration"),
+            ("server_uri", f"sip:{host}"),
+            ("client_uri", f"sip:{trunk.username}@{host}"),
+            ("outbound_auth", auth_name),
+            ("retry_interval", "60"),
+            ("forbidden_retry_interval", "600"),
+            ("expiration", "3600"),
+        ]
+        sections.append(section(name, registration))
+    sections.append(
+        section(name, [("type", "identify"), ("endpoint", name), ("match", trunk.host)])
+    )
+    return sections
+
+
 def render_pjsip(site: SiteSpec) -> str:
     sections: list[str] = []
     for phone in sorted(site.phones, key=lambda p: p.extension):
         sections.extend(phone_sections(phone))
+    for trunk in sorted(site.trunks, key=lambda t: t.name):
+        sections.extend(trunk_sections(trunk))
     return join_sections(sections)

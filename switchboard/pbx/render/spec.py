@@ -38,8 +38,29 @@ class QueueSpec:
 
 
 @dataclass(frozen=True)
+class TrunkSpec:
+    name: str
+    host: str  # host[:port]
+    username: str = ""
+    password: str = ""
+    register: bool = False
+    outbound_pattern: str = ""  # empty: no outbound calls over this line
+    strip_digits: int = 0
+    prefix: str = ""
+    priority: int = 10
+
+
+@dataclass(frozen=True)
+class InboundSpec:
+    did: str
+    target: str  # an internal number: a phone's extension or a queue's number
+
+
+@dataclass(frozen=True)
 class SiteSpec:
     """Everything the portal configures on one PBX."""
 
     phones: tuple[PhoneSpec, ...] = ()
     queues: tuple[QueueSpec, ...] = ()
+    trunks: tuple[TrunkSpec, ...] = ()
+    inbound: tuple[InboundSpec, ...] = ()

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from switchboard.pbx.apply import LINK, live_generation
-from switchboard.pbx.models import Generation, Phone, Queue, QueueMember
+from switchboard.pbx.models import Generation, InboundRoute, Phone, Queue, QueueMember, Trunk
 from switchboard.pbx.services import apply_configuration
 from switchboard.telephony.models import PbxServer
 from switchboard.testing.asterisk import AsteriskInstance, free_port
@@ -120,6 +120,38 @@ def test_a_queue_distributes_calls_to_its_members_by_penalty(
     assert apply_configuration(server).changed_files == ["queues.conf"]
     assert place_call(pbx.sip_port, "500", local_port=caller_port, hold_ms=4000).answered
     assert phones["201"].stats().answered == 1
+
+
+def test_external_lines_carry_calls_out_and_in(
+    server, pbx, phones, caller_port, answering_phone_factory
+) -> None:
+    provider = answering_phone_factory("provider", answer_after_ms=200)
+    carrier_port = free_port("udp")
+    anne = add_phone(server, phones["201"])
+    Trunk.objects.create(
+        server=server,
+        name="provider",
+        host=f"127.0.0.1:{provider.port}",
+        outbound_pattern=r"^0[1-9][0-9]{8}$",
+        strip_digits=1,
+        prefix="+33",
+    )
+    Trunk.objects.create(server=server, name="carrier", host=f"127.0.0.1:{carrier_port}")
+    InboundRoute.objects.create(server=server, did="0140000001", phone=anne)
+    entry = apply_configuration(server)
+    assert entry.outcome == Generation.Outcome.LIVE, entry.message
+    # Out: a national number goes to the provider, rewritten to +33.
+    out = place_call(pbx.sip_port, "0145678901", local_port=caller_port, hold_ms=300)
+    assert out.answered, out.diagnostics
+    invites = [m.first_line for m in provider._process.messages() if m.method == "INVITE"]
+    assert invites and invites[0].startswith("INVITE sip:+33145678901@"), invites
+    # A number no line takes is refused.
+    assert not place_call(pbx.sip_port, "999", local_port=caller_port, hold_ms=300).answered
+    # In: the carrier's call to the DID rings Anne's phone.
+    inbound = place_call(pbx.sip_port, "0140000001", local_port=carrier_port, hold_ms=300)
+    assert inbound.answered, inbound.diagnostics
+    assert phones["201"].stats().answered == 1
+    assert not place_call(pbx.sip_port, "0140000009", local_port=carrier_port).answered
 
 
 def test_a_failed_apply_leaves_the_previous_configuration_live(

@@ -9,7 +9,14 @@ import pytest
 
 from switchboard.pbx.apply import check_text, missing_includes
 from switchboard.pbx.render import render_all
-from switchboard.pbx.render.spec import PhoneSpec, QueueMemberSpec, QueueSpec, SiteSpec
+from switchboard.pbx.render.spec import (
+    InboundSpec,
+    PhoneSpec,
+    QueueMemberSpec,
+    QueueSpec,
+    SiteSpec,
+    TrunkSpec,
+)
 
 GOLDEN = Path(__file__).parent / "golden"
 SITE = SiteSpec(
@@ -18,6 +25,21 @@ SITE = SiteSpec(
         PhoneSpec("201", "Anne Martin", "s3cretS3cret11"),
         PhoneSpec("299", "", "s3cretS3cret99", fixed_address="10.0.0.9:5062"),
     ),
+    trunks=(
+        TrunkSpec(
+            "provider",
+            "sip.example.net",
+            username="acme",
+            password="Pa55-word",
+            register=True,
+            outbound_pattern=r"^0[1-9][0-9]{8}$",
+            strip_digits=1,
+            prefix="+33",
+        ),
+        TrunkSpec("emergency", "10.0.0.1:5060", outbound_pattern=r"^(112|15|17|18)$", priority=1),
+        TrunkSpec("carrier", "10.0.0.2"),
+    ),
+    inbound=(InboundSpec("0140000002", "500"), InboundSpec("0140000001", "201")),
     queues=(
         QueueSpec(
             "support",
@@ -55,7 +77,12 @@ def test_renderer_matches_its_golden_file(name: str) -> None:
 
 def test_rendering_is_pure() -> None:
     assert render_all(SITE, "G") == render_all(SITE, "G")
-    reordered = SiteSpec(phones=tuple(reversed(SITE.phones)), queues=tuple(reversed(SITE.queues)))
+    reordered = SiteSpec(
+        phones=tuple(reversed(SITE.phones)),
+        queues=tuple(reversed(SITE.queues)),
+        trunks=tuple(reversed(SITE.trunks)),
+        inbound=tuple(reversed(SITE.inbound)),
+    )
     assert render_all(reordered, "G") == render_all(SITE, "G")
 
 
@@ -76,3 +103,15 @@ def test_missing_includes_are_named(tmp_path: Path) -> None:
     assert missing_includes(tmp_path, ["pjsip.conf", "extensions.conf"]) == [
         "extensions.conf: #tryinclude switchboard/extensions.conf"
     ]
+
+
+@pytest.mark.django_db
+def test_an_outbound_pattern_that_could_break_the_dialplan_is_refused() -> None:
+    from django.core.exceptions import ValidationError
+
+    from switchboard.pbx.models import validate_pattern
+
+    validate_pattern(r"^0[67][0-9]{8}$")
+    for bad in ('^0"', "^${EXTEN}", "^(0", "^1;x"):
+        with pytest.raises(ValidationError):
+            validate_pattern(bad)
