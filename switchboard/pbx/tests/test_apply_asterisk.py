@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from switchboard.pbx.apply import LINK, live_generation
 from switchboard.pbx.models import Generation, InboundRoute, Phone, Queue, QueueMember, Trunk
@@ -166,7 +167,8 @@ def test_a_failed_apply_leaves_the_previous_configuration_live(
         # Simulated failure after the swap: the new dialplan vanishes before the reload.
         os.remove(Path(pbx.etc_dir) / LINK / "extensions.conf")
 
-    failed = apply_configuration(server, after_swap=lose_the_dialplan)
+    with translation.override("en"):
+        failed = apply_configuration(server, after_swap=lose_the_dialplan)
     assert failed.outcome == Generation.Outcome.ROLLED_BACK
     assert "generation marker" in failed.message
     assert live_generation(pbx.etc_dir) == first.name
@@ -190,7 +192,8 @@ def test_asterisk_without_our_includes_is_refused_before_any_change(
         config_dir=str(pbx.etc_dir),
     )
     add_phone(server, phones["201"])
-    entry = apply_configuration(server)
+    with translation.override("en"):
+        entry = apply_configuration(server)
     assert entry.outcome == Generation.Outcome.REFUSED
     assert "#tryinclude switchboard/pjsip.conf" in entry.message
     assert not (Path(pbx.etc_dir) / LINK).exists()
