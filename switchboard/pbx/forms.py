@@ -5,13 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from switchboard.core.forms import RequestModelForm
 from switchboard.pbx.models import InboundRoute, Phone, Queue, QueueMember, Trunk
 
 
-class PhoneForm(RequestModelForm):
+class PbxModelForm(RequestModelForm):
+    """A form of the PBX configuration: values unique per PBX are checked in one way."""
+
+    def taken(self, model: type[models.Model], **fields: Any) -> bool:
+        """Another object than this form's already has these values."""
+        others = model.objects.filter(**fields)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        return others.exists()
+
+
+class PhoneForm(PbxModelForm):
     class Meta:
         model = Phone
         fields = [
@@ -31,12 +43,8 @@ class PhoneForm(RequestModelForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         server, extension = cleaned.get("server"), cleaned.get("extension")
-        if server and extension:
-            taken = Phone.objects.filter(server=server, extension=extension)
-            if self.instance.pk:
-                taken = taken.exclude(pk=self.instance.pk)
-            if taken.exists():
-                self.add_error("extension", _("This PBX already has a phone with this extension."))
+        if server and extension and self.taken(Phone, server=server, extension=extension):
+            self.add_error("extension", _("This PBX already has a phone with this extension."))
         return cleaned
 
 
@@ -44,7 +52,7 @@ class ApplyForm(forms.Form):
     confirm = forms.BooleanField(widget=forms.HiddenInput, initial=True)
 
 
-class QueueForm(RequestModelForm):
+class QueueForm(PbxModelForm):
     class Meta:
         model = Queue
         fields = [
@@ -76,10 +84,7 @@ class QueueForm(RequestModelForm):
         if server and number:
             if Phone.objects.filter(server=server, extension=number).exists():
                 self.add_error("number", _("A phone of this PBX already has this number."))
-            taken = Queue.objects.filter(server=server, number=number)
-            if self.instance.pk:
-                taken = taken.exclude(pk=self.instance.pk)
-            if taken.exists():
+            if self.taken(Queue, server=server, number=number):
                 self.add_error("number", _("Another queue of this PBX has this number."))
         name = cleaned.get("name")
         new = not self.instance.pk
@@ -101,7 +106,7 @@ class QueueMemberForm(RequestModelForm):
         return cleaned
 
 
-class TrunkForm(RequestModelForm):
+class TrunkForm(PbxModelForm):
     class Meta:
         model = Trunk
         fields = [
@@ -125,16 +130,12 @@ class TrunkForm(RequestModelForm):
         if cleaned.get("register") and not cleaned.get("username"):
             self.add_error("username", _("Registering needs a user name."))
         server, name = cleaned.get("server"), cleaned.get("name")
-        if server and name:
-            taken = Trunk.objects.filter(server=server, name=name)
-            if self.instance.pk:
-                taken = taken.exclude(pk=self.instance.pk)
-            if taken.exists():
-                self.add_error("name", _("This PBX already has a line with this name."))
+        if server and name and self.taken(Trunk, server=server, name=name):
+            self.add_error("name", _("This PBX already has a line with this name."))
         return cleaned
 
 
-class InboundRouteForm(RequestModelForm):
+class InboundRouteForm(PbxModelForm):
     class Meta:
         model = InboundRoute
         fields = ["server", "did", "phone", "queue"]
@@ -148,10 +149,6 @@ class InboundRouteForm(RequestModelForm):
         if server and target and target.server_id != server.pk:
             raise forms.ValidationError(_("The target must be on the same PBX."))
         did = cleaned.get("did")
-        if server and did:
-            taken = InboundRoute.objects.filter(server=server, did=did)
-            if self.instance.pk:
-                taken = taken.exclude(pk=self.instance.pk)
-            if taken.exists():
-                self.add_error("did", _("This DID already has a route."))
+        if server and did and self.taken(InboundRoute, server=server, did=did):
+            self.add_error("did", _("This DID already has a route."))
         return cleaned
