@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from switchboard.pbx.apply import apply_files, new_generation
+from switchboard.pbx.apply import apply_files, include_lines, new_generation
 from switchboard.pbx.render import render_all
 from switchboard.pbx.render.spec import PhoneSpec, QueueMemberSpec, QueueSpec, SiteSpec
 from switchboard.telephony.ami.client import AmiClient
@@ -98,10 +98,7 @@ def main() -> None:
     parser.add_argument("--phones", type=int, default=1000)
     parser.add_argument("--queues", type=int, default=100)
     options = parser.parse_args()
-    includes = {
-        name: f"#tryinclude switchboard/{name}\n"
-        for name in ("pjsip.conf", "extensions.conf", "queues.conf")
-    }
+    includes = include_lines()
     pbx = AsteriskInstance(ensure_chroot(), appends=includes)
     pbx.start()
     try:

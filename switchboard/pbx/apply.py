@@ -82,6 +82,11 @@ def check_text(name: str, text: str) -> list[str]:
     ]
 
 
+def include_lines() -> dict[str, str]:
+    """What each of Asterisk's own files must contain once to read the portal's file."""
+    return {name: INCLUDE_LINE.format(name=name) + "\n" for name in MODULE_OF_FILE}
+
+
 def missing_includes(config_dir: Path, files: Sequence[str]) -> list[str]:
     """The administrator's files that do not include ours yet (with the line to add)."""
     missing = []

@@ -10,6 +10,10 @@ Fixtures:
   :class:`~switchboard.testing.asterisk.AsteriskInstance`; all are stopped at teardown.
 * ``asterisk``: one instance with the base config plus the test's ``asterisk_configs`` /
   ``asterisk_appends`` fixtures (override them in a module to change the config).
+* ``portal_pbx``: an instance whose own files include every file the portal renders (as
+  administrators are asked to do) and a SIPp caller endpoint ``desk`` in the phones' context
+  on ``caller_port``; ``portal_server``: the ``PbxServer`` row pointing at it (its AMI and
+  configuration directory), for tests that apply the web's configuration to it.
 * ``answering_phone_factory``: starts :class:`~switchboard.testing.sipp.AnsweringPhone`
   instances and stops them at teardown.
 
@@ -39,7 +43,9 @@ from switchboard.testing.sipp import AnsweringPhone, sipp_binary
 AsteriskFactory = Callable[..., AsteriskInstance]
 PhoneFactory = Callable[..., AnsweringPhone]
 
-_HARNESS_FIXTURES = frozenset({"asterisk_chroot", "asterisk_factory", "asterisk", "call_center"})
+_HARNESS_FIXTURES = frozenset(
+    {"asterisk_chroot", "asterisk_factory", "asterisk", "call_center", "portal_pbx"}
+)
 _INSTANCES_KEY = pytest.StashKey[list[AsteriskInstance]]()
 
 
@@ -131,6 +137,51 @@ def asterisk(
 ) -> AsteriskInstance:
     """A running Asterisk with the base config plus ``asterisk_configs``/``asterisk_appends``."""
     return asterisk_factory(asterisk_configs, appends=asterisk_appends)
+
+
+@pytest.fixture
+def caller_port() -> int:
+    """The local UDP port of SIPp callers placed from the ``desk`` endpoint of ``portal_pbx``."""
+    from switchboard.testing.asterisk import free_port
+
+    return free_port("udp")
+
+
+@pytest.fixture
+def portal_pbx_appends() -> dict[str, str]:
+    """Text appended to ``portal_pbx``'s own files after the includes (override me)."""
+    return {}
+
+
+@pytest.fixture
+def portal_pbx(
+    asterisk_factory: AsteriskFactory, caller_port: int, portal_pbx_appends: dict[str, str]
+) -> AsteriskInstance:
+    """An Asterisk ready for the portal's configuration (see the module's docstring)."""
+    from switchboard.pbx.apply import include_lines
+    from switchboard.testing.sipp import caller_endpoint_config
+
+    appends = include_lines()
+    extra = {"pjsip.conf": caller_endpoint_config("desk", caller_port, context="sb-phones")}
+    for extras in (extra, portal_pbx_appends):
+        for name, text in extras.items():
+            appends[name] = appends.get(name, "") + text
+    return asterisk_factory(appends=appends)
+
+
+@pytest.fixture
+def portal_server(portal_pbx: AsteriskInstance, db: Any) -> Any:
+    """The ``PbxServer`` of ``portal_pbx`` (AMI account, configuration directory)."""
+    from switchboard.telephony.models import PbxServer
+
+    return PbxServer.objects.create(
+        name="pbx",
+        host="127.0.0.1",
+        ami_port=portal_pbx.ami_port,
+        ami_user=portal_pbx.credentials.ami_username,
+        ami_secret=portal_pbx.credentials.ami_secret,
+        config_dir=str(portal_pbx.etc_dir),
+    )
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from switchboard.pbx.models import Generation, InboundRoute, Phone, Queue, Queue
 from switchboard.pbx.services import apply_configuration
 from switchboard.telephony.models import PbxServer
 from switchboard.testing.asterisk import AsteriskInstance, free_port
-from switchboard.testing.sipp import AnsweringPhone, caller_endpoint_config, place_call
+from switchboard.testing.sipp import AnsweringPhone, place_call
 
 pytestmark = [pytest.mark.asterisk, pytest.mark.django_db(transaction=True)]
 
@@ -31,32 +31,13 @@ def phones(answering_phone_factory) -> dict[str, AnsweringPhone]:
 
 
 @pytest.fixture
-def caller_port() -> int:
-    return free_port("udp")
+def pbx(portal_pbx: AsteriskInstance) -> AsteriskInstance:
+    return portal_pbx
 
 
 @pytest.fixture
-def pbx(asterisk_factory, caller_port: int) -> AsteriskInstance:
-    return asterisk_factory(
-        appends={
-            "pjsip.conf": "#tryinclude switchboard/pjsip.conf\n"
-            + caller_endpoint_config("desk", caller_port, context="sb-phones"),
-            "extensions.conf": "#tryinclude switchboard/extensions.conf\n",
-            "queues.conf": "#tryinclude switchboard/queues.conf\n",
-        }
-    )
-
-
-@pytest.fixture
-def server(pbx: AsteriskInstance) -> PbxServer:
-    return PbxServer.objects.create(
-        name="pbx",
-        host="127.0.0.1",
-        ami_port=pbx.ami_port,
-        ami_user=pbx.credentials.ami_username,
-        ami_secret=pbx.credentials.ami_secret,
-        config_dir=str(pbx.etc_dir),
-    )
+def server(portal_server: PbxServer) -> PbxServer:
+    return portal_server
 
 
 def add_phone(server: PbxServer, phone: AnsweringPhone, **fields: str) -> Phone:
