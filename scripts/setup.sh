@@ -10,7 +10,7 @@ mkdir -p var
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-debian_packages=(python3-venv gettext nodejs npm)
+debian_packages=(python3-venv gettext nodejs npm ffmpeg espeak-ng)
 if [ "$mode" = test ]; then
   debian_packages+=(debootstrap sip-tester chromium sox)
 elif [ "$mode" = demo ]; then

@@ -215,6 +215,12 @@ ASTERISK_FIELDS: dict[str, tuple[type, Any, str]] = {
         "Asterisk's configuration directory as the portal sees it (same host or shared), "
         "where the portal writes its generated files; empty: no configuration from the web.",
     ),
+    "sounds_dir": (
+        str,
+        "",
+        "Asterisk's sounds directory (astdatadir/sounds) as the portal sees it, where the "
+        "portal writes its sounds under switchboard/; empty: no sounds from the web.",
+    ),
 }
 
 
@@ -231,6 +237,7 @@ class AsteriskServer:
     ari_user: str
     ari_password: str
     config_dir: str = ""
+    sounds_dir: str = ""
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ class PbxServerForm(RequestModelForm):
             "ari_user",
             "ari_password",
             "config_dir",
+            "sounds_dir",
             "enabled",
         ]
         widgets = {
@@ -65,6 +66,21 @@ class PbxServerForm(RequestModelForm):
         path = Path(value)
         if not path.is_absolute():
             raise forms.ValidationError(_("Give an absolute path, e.g. /etc/asterisk."))
+        if not path.is_dir():
+            raise forms.ValidationError(_("This directory does not exist on the portal's host."))
+        if not os.access(path, os.W_OK):
+            raise forms.ValidationError(_("The portal may not write in this directory."))
+        return str(path)
+
+    def clean_sounds_dir(self) -> str:
+        value = self.cleaned_data.get("sounds_dir", "").strip()
+        if not value:
+            return ""
+        path = Path(value)
+        if not path.is_absolute():
+            raise forms.ValidationError(
+                _("Give an absolute path, e.g. /usr/share/asterisk/sounds.")
+            )
         if not path.is_dir():
             raise forms.ValidationError(_("This directory does not exist on the portal's host."))
         if not os.access(path, os.W_OK):

@@ -48,6 +48,15 @@ class PbxServer(models.Model):
             "where the portal writes the configuration made in the web. Empty: none."
         ),
     )
+    sounds_dir = models.CharField(
+        _("sounds directory"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "Asterisk's sounds directory as the portal sees it (e.g. /usr/share/asterisk/sounds), "
+            "where the portal writes the sounds made in the web. Empty: none."
+        ),
+    )
     enabled = models.BooleanField(_("enabled"), default=True)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.WEB)
 

@@ -30,6 +30,7 @@ def sync_configured_servers(servers: Iterable[AsteriskServer]) -> list[PbxServer
                 "ari_user": entry.ari_user,
                 "ari_password": entry.ari_password,
                 "config_dir": entry.config_dir,
+                "sounds_dir": entry.sounds_dir,
                 "source": PbxServer.Source.CONFIG,
                 "enabled": True,
             },
