@@ -52,6 +52,10 @@ INSTALLED_APPS = [
     "switchboard.accounts",
     "switchboard.telephony",
     "switchboard.pbx",
+    "switchboard.ivr",
+    "switchboard.voicemail",
+    "switchboard.forwards",
+    "switchboard.media",
 ]
 
 # The user-language middleware runs after authentication: a signed-in user's own language

@@ -8,6 +8,10 @@ urlpatterns = [
     path("", include("switchboard.accounts.urls")),
     path("", include("switchboard.telephony.urls")),
     path("", include("switchboard.pbx.urls")),
+    path("", include("switchboard.ivr.urls")),
+    path("", include("switchboard.voicemail.urls")),
+    path("", include("switchboard.forwards.urls")),
+    path("", include("switchboard.media.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
 ]

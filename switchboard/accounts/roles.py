@@ -57,6 +57,7 @@ BUILTIN_ROLES: dict[str, BuiltinRole] = {
             INCIDENT_SUPERVISOR,
             _("Incident supervisor"),
             _("Switches company-wide incident states."),
+            ("ivr.view_incident", "ivr.switch_incident"),
         ),
         BuiltinRole(
             ADMINISTRATOR,
@@ -74,7 +75,8 @@ def _permissions(spec: tuple[str, ...]) -> list[Permission]:
     found = []
     for dotted in spec:
         app_label, codename = dotted.split(".", 1)
-        found.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        # filter, not get: post_migrate runs once per app, before later apps' permissions exist
+        found += Permission.objects.filter(content_type__app_label=app_label, codename=codename)
     return found
 
 

@@ -45,7 +45,7 @@ KEEP_GENERATIONS = 5
 INCLUDE_LINE = "#tryinclude switchboard/{name}"
 
 _LINE = re.compile(
-    r"^(\s*(;.*)?|\[[^\]\[\r\n]+\](\(.*\))?\s*(;.*)?|#(try)?include\s+\S+|[A-Za-z_][\w.-]*\s*=>?\s*.*"
+    r"^(\s*(;.*)?|\[[^\]\[\r\n]+\](\(.*\))?\s*(;.*)?|#(try)?include\s+\S+|[A-Za-z0-9_][\w.-]*\s*=>?\s*.*"
     r"|\s+same\s*=>\s*.*)$"
 )
 

@@ -61,7 +61,8 @@ def delete(server: PbxServer, family_name: str, key: str) -> None:
         try:
             await client.action("DBDel", Family=family_name, Key=key)
         except AmiActionError as error:
-            if "not found" not in str(error).lower() and "failed" not in str(error).lower():
+            # Asterisk answers "could not be deleted" for a key that is not there.
+            if "not be deleted" not in str(error).lower() and "not found" not in str(error):
                 raise
 
     _run(server, work)

@@ -15,12 +15,14 @@ from django.utils.translation import gettext as _
 
 from switchboard.accounts.audit import record
 from switchboard.accounts.models import AuditEntry
+from switchboard.media import services as media
+from switchboard.pbx import routing
 from switchboard.pbx.apply import ApplyError, ApplyResult, apply_files, new_generation
 from switchboard.pbx.models import Generation, InboundRoute, Phone, Queue, Trunk
 from switchboard.pbx.render import render_all
 from switchboard.pbx.render.spec import (
     InboundSpec,
-    PhoneSpec,
+    MailboxSpec,
     QueueMemberSpec,
     QueueSpec,
     SiteSpec,
@@ -32,13 +34,14 @@ from switchboard.telephony.models import PbxServer
 
 
 def site_spec(server: PbxServer) -> SiteSpec:
+    from switchboard.ivr.services import ivr_inbound, ivr_site_spec  # the IVR app's part
+
     phones = Phone.objects.filter(server=server, enabled=True).order_by("extension")
+    phones = phones.select_related("outgoing_group__trunk").prefetch_related("call_groups")
     queues = Queue.objects.filter(server=server).prefetch_related("members__phone")
     return SiteSpec(
-        phones=tuple(
-            PhoneSpec(p.extension, p.display_name, p.sip_secret, p.fixed_address) for p in phones
-        ),
-        queues=tuple(queue_spec(queue) for queue in queues),
+        phones=tuple(routing.phone_spec(p) for p in phones.prefetch_related("pickup_groups")),
+        queues=tuple(media.with_playlist(queue_spec(queue), queue) for queue in queues),
         trunks=tuple(
             TrunkSpec(
                 name=t.name,
@@ -54,10 +57,49 @@ def site_spec(server: PbxServer) -> SiteSpec:
             for t in Trunk.objects.filter(server=server)
         ),
         inbound=tuple(
-            InboundSpec(route.did, route.target_number)
+            InboundSpec(route.did, route.target_number, routing.inbound_kind(route))
             for route in InboundRoute.objects.filter(server=server).select_related("phone", "queue")
             if route.target_number
-        ),
+        )
+        + tuple(ivr_inbound(server)),
+        routing=routing.routing_spec(server),
+        ivrs=ivr_site_spec(server),
+        mailboxes=mailbox_specs(server),
+        external_forwarders=external_forwarders(server),
+        music_classes=media.music_class_specs() if server.sounds_dir else (),
+    )
+
+
+def mailbox_specs(server: PbxServer) -> tuple[MailboxSpec, ...]:
+    """Enabled boxes of enabled phones that someone can open (a PIN is known)."""
+    from switchboard.voicemail.models import VoicemailBox
+
+    boxes = VoicemailBox.objects.filter(
+        phone__server=server, phone__enabled=True, enabled=True
+    ).select_related("phone__user")
+    return tuple(
+        MailboxSpec(
+            extension=box.phone.extension,
+            pin=box.effective_pin,
+            name=box.phone.display_name or str(box.phone.user or ""),
+            email=box.email,
+            attach=box.attach,
+            max_messages=box.max_messages,
+        )
+        for box in boxes.order_by("phone__extension")
+        if box.effective_pin
+    )
+
+
+def external_forwarders(server: PbxServer) -> tuple[str, ...]:
+    """Phones whose user holds the external forward right (checked by the feature codes)."""
+    from switchboard.forwards.services import may_forward_outside
+
+    phones = Phone.objects.filter(server=server, enabled=True, user__isnull=False)
+    return tuple(
+        phone.extension
+        for phone in phones.select_related("user").order_by("extension")
+        if may_forward_outside(phone.user)
     )
 
 
@@ -75,10 +117,12 @@ def queue_spec(queue: Queue) -> QueueSpec:
         announce_position=queue.announce_position,
         leave_when_empty=queue.leave_when_empty,
         members=tuple(
-            QueueMemberSpec(m.phone.extension, m.penalty, m.phone.display_name)
+            QueueMemberSpec(m.phone.extension, m.penalty, m.phone.display_name, m.dynamic)
             for m in queue.members.all()
             if m.phone.enabled
         ),
+        simultaneous_rings=queue.simultaneous_rings,
+        sticky_agent=queue.sticky_agent,
     )
 
 
@@ -97,8 +141,9 @@ def apply_configuration(server: PbxServer, request: Any = None, **options: Any) 
     else:
         try:
             options = {"endpoints": endpoints, "queues": queues, **options}
+            media.deploy_sounds(server)  # before the swap: the new files may play them
             result = async_to_sync(_apply)(server, files, generation, options)
-        except ApplyError as error:
+        except (ApplyError, media.DeployError) as error:
             result = ApplyResult(generation, [], 0.0, error=str(error))
             outcome = Generation.Outcome.REFUSED
         except AmiError as error:

@@ -41,3 +41,35 @@ urlpatterns = [
     ),
     path("admin/apply/", views.apply_page, name="apply"),
 ]
+
+# Call permissions, outgoing call groups, pickup groups, override rules (SPEC A2, A13, A14).
+for prefix, name, module in (
+    ("dial-patterns", "dialpattern", "DialPattern"),
+    ("outgoing-groups", "outgoinggroup", "OutgoingGroup"),
+    ("pickup-groups", "pickupgroup", "PickupGroup"),
+    ("override-rules", "overriderule", "OverrideRule"),
+):
+    urlpatterns += [
+        path(
+            f"admin/{prefix}/", getattr(views, f"{module}ListView").as_view(), name=f"{name}_list"
+        ),
+        path(
+            f"admin/{prefix}/add/",
+            getattr(views, f"{module}EditView").as_view(),
+            name=f"{name}_add",
+        ),
+        path(
+            f"admin/{prefix}/<int:pk>/",
+            getattr(views, f"{module}EditView").as_view(),
+            name=f"{name}_edit",
+        ),
+        path(
+            f"admin/{prefix}/<int:pk>/delete/",
+            getattr(views, f"{module}DeleteView").as_view(),
+            name=f"{name}_delete",
+        ),
+    ]
+urlpatterns += [
+    path("admin/dial-patterns/defaults/", views.dialpattern_defaults, name="dialpattern_defaults"),
+    path("admin/override-rules/<int:pk>/move/", views.overriderule_move, name="overriderule_move"),
+]

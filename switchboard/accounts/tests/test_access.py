@@ -10,6 +10,14 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from switchboard.accounts.models import AuditEntry, Department, Role
+from switchboard.forwards.tests.access import SIGNED_IN as FORWARDS_SIGNED_IN
+from switchboard.forwards.tests.access import forwards_urls
+from switchboard.ivr.tests.access import POST_ONLY as IVR_POST_ONLY
+from switchboard.ivr.tests.access import ROLE_PAGES as IVR_ROLE_PAGES
+from switchboard.ivr.tests.access import ivr_urls
+from switchboard.media.tests.access import media_urls
+from switchboard.pbx.tests.access import POST_ONLY as PBX_POST_ONLY
+from switchboard.pbx.tests.access import routing_urls
 
 # name -> (example URL builder, status for anonymous, plain user, each role code, administrator)
 PUBLIC = {"accounts:login", "core:health", "set_language", "javascript-catalog"}
@@ -78,6 +86,10 @@ def urls(
         "accounts:audit_list": "/admin/audit/",
         "set_language": "/i18n/setlang/",
         "javascript-catalog": "/jsi18n/",
+        **media_urls(),  # sounds, music on hold, playlists, speech (switchboard.media)
+        **routing_urls(),  # call permissions, pickup groups, override rules (switchboard.pbx)
+        **ivr_urls(),  # IVR applications, holidays, incidents (switchboard.ivr)
+        **forwards_urls(),  # call forwards and voicemail boxes (forwards, voicemail)
     }
 
 
@@ -128,7 +140,7 @@ def test_every_view_is_in_the_table(objects) -> None:
 
 
 def expected(name: str, who: str) -> int | str:
-    if name in ("accounts:logout", "telephony:live_action"):
+    if name in ("accounts:logout", "telephony:live_action", *PBX_POST_ONLY, *IVR_POST_ONLY):
         return 405  # signing out is a POST, never a link a page could trigger
     if name == "set_language":
         return 302  # a GET changes nothing and goes back
@@ -138,7 +150,9 @@ def expected(name: str, who: str) -> int | str:
         return 200
     if who == "anonymous":
         return LOGIN
-    if name in SIGNED_IN_ANYONE or who == "administrator":
+    if name in SIGNED_IN_ANYONE or name in FORWARDS_SIGNED_IN or who == "administrator":
+        return 200
+    if who in IVR_ROLE_PAGES.get(name, ()):
         return 200
     return ADMIN_ONLY
 

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from switchboard.pbx.render.dialplan import render_dialplan
+from switchboard.pbx.render.moh import render_moh
 from switchboard.pbx.render.pjsip import render_pjsip
 from switchboard.pbx.render.queues import render_queues
+from switchboard.pbx.render.routing import render_queue_rules
 from switchboard.pbx.render.spec import SiteSpec
+from switchboard.pbx.render.voicemail import render_voicemail
 
 # File -> the CLI command that makes Asterisk read it again.
 MODULE_OF_FILE = {
     "pjsip.conf": "module reload res_pjsip.so",
     "extensions.conf": "dialplan reload",
     "queues.conf": "module reload app_queue.so",
+    "queuerules.conf": "module reload app_queue.so",
+    "voicemail.conf": "module reload app_voicemail.so",
+    "musiconhold.conf": "module reload res_musiconhold.so",
 }
 
 
@@ -20,4 +26,7 @@ def render_all(site: SiteSpec, generation: str) -> dict[str, str]:
         "pjsip.conf": render_pjsip(site),
         "extensions.conf": render_dialplan(site, generation),
         "queues.conf": render_queues(site),
+        "queuerules.conf": render_queue_rules(site),
+        "voicemail.conf": render_voicemail(site),
+        "musiconhold.conf": render_moh(site),
     }

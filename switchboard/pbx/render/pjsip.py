@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from switchboard.pbx.render.routing import permission_context
 from switchboard.pbx.render.spec import PhoneSpec, SiteSpec, TrunkSpec
 from switchboard.pbx.render.text import join_sections, section
 
@@ -14,7 +15,7 @@ def phone_sections(phone: PhoneSpec) -> list[str]:
     callerid = f'"{phone.display_name}" <{name}>' if phone.display_name else f"<{name}>"
     endpoint = [
         ("type", "endpoint"),
-        ("context", PHONES_CONTEXT),
+        ("context", permission_context(phone.dial_classes)),
         ("disallow", "all"),
         ("allow", "ulaw,alaw,g722"),
         ("aors", name),
@@ -26,6 +27,13 @@ def phone_sections(phone: PhoneSpec) -> list[str]:
         ("send_pai", "yes"),
         ("device_state_busy_at", "1"),
     ]
+    if phone.call_groups:
+        endpoint.append(("call_group", ",".join(str(g) for g in sorted(set(phone.call_groups)))))
+    if phone.pickup_groups:
+        groups = ",".join(str(g) for g in sorted(set(phone.pickup_groups)))
+        endpoint.append(("pickup_group", groups))
+    if phone.line:
+        endpoint.append(("set_var", f"SB_LINE={phone.line}"))  # read by sb-outbound
     aor = [("type", "aor"), ("max_contacts", "1"), ("remove_existing", "yes")]
     auth: list[tuple[str, str]] = []
     if phone.fixed_address:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from switchboard.pbx.render.routing import effective_penalties, ring_groups, rule_name
 from switchboard.pbx.render.spec import QueueSpec, SiteSpec
 from switchboard.pbx.render.text import join_sections, section
 
 
 def queue_section(queue: QueueSpec) -> str:
     empty = "unavailable,invalid,unknown" if queue.leave_when_empty else "no"
+    windowed = bool(ring_groups(queue))  # simultaneous rings: see routing.effective_penalties
     lines = [
-        ("strategy", queue.strategy),
+        ("strategy", "ringall" if windowed else queue.strategy),
         ("timeout", str(queue.ring_seconds)),
         ("retry", "2"),
         ("wrapuptime", str(queue.wrapup_seconds)),
@@ -24,10 +26,15 @@ def queue_section(queue: QueueSpec) -> str:
     ]
     if queue.agent_announcement:
         lines.append(("announce", queue.agent_announcement))
+    if windowed:
+        lines.append(("defaultrule", rule_name(queue)))
+    penalties = effective_penalties(queue)
     for member in sorted(queue.members, key=lambda m: (m.penalty, m.extension)):
+        if member.dynamic:
+            continue  # in the queue only once logged in (routing.routing_feature_lines)
         device = f"PJSIP/{member.extension}"
         name = (member.name or member.extension).replace(",", " ")  # commas split the value
-        lines.append(("member", f"{device},{member.penalty},{name},{device}"))
+        lines.append(("member", f"{device},{penalties[member.extension]},{name},{device}"))
     return section(queue.name, lines, f"Queue {queue.name} ({queue.number})").replace(
         "member = ", "member => "
     )

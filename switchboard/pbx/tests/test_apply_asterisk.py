@@ -53,7 +53,14 @@ def test_phones_go_live_and_take_calls(server, pbx, phones, caller_port) -> None
     add_phone(server, phones["201"], display_name="Anne Martin")
     entry = apply_configuration(server)
     assert entry.outcome == Generation.Outcome.LIVE, entry.message
-    assert entry.changed_files == ["extensions.conf", "pjsip.conf", "queues.conf"]
+    assert entry.changed_files == [
+        "extensions.conf",
+        "musiconhold.conf",
+        "pjsip.conf",
+        "queuerules.conf",
+        "queues.conf",
+        "voicemail.conf",
+    ]
     assert live_generation(pbx.etc_dir) == entry.name
     assert "Anne Martin" in pbx.cli("pjsip show endpoint 201")
     result = place_call(pbx.sip_port, "201", local_port=caller_port, hold_ms=500)

@@ -105,6 +105,7 @@ def test_a_queue_brings_its_roles_and_takes_them_away(admin_client, server) -> N
             "music_class": "default",
             "announce_frequency": "0",
             "announce_holdtime": "no",
+            "simultaneous_rings": "0",
         },
     )
     assert response.status_code == 302, response.content.decode()[-1500:]

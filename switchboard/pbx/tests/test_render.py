@@ -10,10 +10,13 @@ import pytest
 from switchboard.pbx.apply import check_text, missing_includes
 from switchboard.pbx.render import render_all
 from switchboard.pbx.render.spec import (
+    DialPatternSpec,
     InboundSpec,
+    OverrideRuleSpec,
     PhoneSpec,
     QueueMemberSpec,
     QueueSpec,
+    RoutingSpec,
     SiteSpec,
     TrunkSpec,
 )
@@ -21,9 +24,16 @@ from switchboard.pbx.render.spec import (
 GOLDEN = Path(__file__).parent / "golden"
 SITE = SiteSpec(
     phones=(
-        PhoneSpec("202", "Boris Ivanov", "s3cretS3cret22"),
-        PhoneSpec("201", "Anne Martin", "s3cretS3cret11"),
-        PhoneSpec("299", "", "s3cretS3cret99", fixed_address="10.0.0.9:5062"),
+        PhoneSpec("202", "Boris Ivanov", "s3cretS3cret22", pickup_groups=(1,)),
+        PhoneSpec("201", "Anne Martin", "s3cretS3cret11", call_groups=(2, 1), pickup_groups=(1,)),
+        PhoneSpec(
+            "299",
+            "",
+            "s3cretS3cret99",
+            fixed_address="10.0.0.9:5062",
+            dial_classes=("international", "emergency", "internal"),
+            line="carrier",
+        ),
     ),
     trunks=(
         TrunkSpec(
@@ -39,7 +49,33 @@ SITE = SiteSpec(
         TrunkSpec("emergency", "10.0.0.1:5060", outbound_pattern=r"^(112|15|17|18)$", priority=1),
         TrunkSpec("carrier", "10.0.0.2"),
     ),
-    inbound=(InboundSpec("0140000002", "500"), InboundSpec("0140000001", "201")),
+    inbound=(
+        InboundSpec("0140000002", "500"),
+        InboundSpec("0140000001", "201"),
+        InboundSpec("0140000003", "201", kind="voicemail"),
+        InboundSpec("0140000004", "0612345678", kind="external"),
+    ),
+    routing=RoutingSpec(
+        dial_patterns=(
+            DialPatternSpec("mobile", "_0[67]XXXXXXXX"),
+            DialPatternSpec("emergency", "112"),
+            DialPatternSpec("international", "_00X."),
+            DialPatternSpec("local", "_0[1-5]XXXXXXXX"),
+        ),
+        overrides=(
+            OverrideRuleSpec(
+                "201",
+                "Boss to Boris",
+                callers=("0611111111",),
+                caller_regexes=(r"^\+336",),
+                times=(("08:00", "12:00"), ("14:00", "24:00")),
+                weekdays=("mon", "fri"),
+                redirect="202",
+            ),
+            OverrideRuleSpec("201", "Nights", weekdays=("sat", "sun")),
+            OverrideRuleSpec("0140000001", "Closed", times=(("20:00", "23:59"),), redirect="500"),
+        ),
+    ),
     queues=(
         QueueSpec(
             "support",
@@ -50,7 +86,11 @@ SITE = SiteSpec(
             announce_holdtime="once",
             announce_position=True,
             agent_announcement="custom/agent-beep",
-            members=(QueueMemberSpec("201", 0, "Anne Martin"),),
+            members=(
+                QueueMemberSpec("201", 0, "Anne Martin"),
+                QueueMemberSpec("202", 3, "Boris, Ivanov", dynamic=True),
+            ),
+            sticky_agent=True,
         ),
         QueueSpec(
             "sales",
@@ -60,13 +100,18 @@ SITE = SiteSpec(
             members=(
                 QueueMemberSpec("202", 1, "Ivanov, Boris"),
                 QueueMemberSpec("201", 0, "Anne Martin"),
+                QueueMemberSpec("299", 0, "Operator"),
             ),
+            simultaneous_rings=2,
+            ring_seconds=20,
         ),
     ),
 )
 
 
-@pytest.mark.parametrize("name", ["pjsip.conf", "extensions.conf", "queues.conf"])
+@pytest.mark.parametrize(
+    "name", ["pjsip.conf", "extensions.conf", "queues.conf", "queuerules.conf"]
+)
 def test_renderer_matches_its_golden_file(name: str) -> None:
     text = render_all(SITE, "GEN-1")[name]
     golden = GOLDEN / name
@@ -82,6 +127,10 @@ def test_rendering_is_pure() -> None:
         queues=tuple(reversed(SITE.queues)),
         trunks=tuple(reversed(SITE.trunks)),
         inbound=tuple(reversed(SITE.inbound)),
+        routing=RoutingSpec(
+            dial_patterns=tuple(reversed(SITE.routing.dial_patterns)),
+            overrides=SITE.routing.overrides,
+        ),
     )
     assert render_all(reordered, "G") == render_all(SITE, "G")
 
