@@ -16,6 +16,7 @@ from switchboard.forwards import services
 from switchboard.forwards.rules import FAMILY
 from switchboard.pbx import astdb
 from switchboard.pbx.models import Generation, Phone, Trunk
+from switchboard.pbx.routing import load_default_patterns
 from switchboard.pbx.services import apply_configuration
 from switchboard.testing.asterisk import free_port
 from switchboard.testing.sipp import place_call
@@ -148,6 +149,7 @@ def test_feature_codes_set_and_clear_forwards_from_the_phone(
     desk_phone_port = free_port("udp")  # phone 205 places calls from here
     add_phone(portal_server, "202", target.port)
     carol_phone = add_phone(portal_server, "205", desk_phone_port)
+    load_default_patterns(portal_server, "fr")  # 06... is a mobile number
     Trunk.objects.create(
         server=portal_server,
         name="provider",
@@ -173,7 +175,7 @@ def test_feature_codes_set_and_clear_forwards_from_the_phone(
     assert astdb.get(portal_server, f"{FAMILY}/205", "unconditional") is None
 
     # Carol gets the right and the phone: after an apply the code is accepted, and calls go
-    # out through the provider's line.
+    # out through the provider's line, with the phone's own permissions (mobile: allowed).
     carol = make_user("carol", "user", "external_forward")
     carol_phone.user = carol
     carol_phone.save()

@@ -9,8 +9,9 @@ call time, so a change needs no reload and works while the portal is down:
 * ``noanswer``: the phone rings ``ringtime`` seconds, then the call goes to the target.
 
 A target is an internal number (dialled in ``sb-internal``), an external number (dialled
-through ``sb-outbound``; only phones whose user has the external forward right can set one
-from the phone, the web checks the same right) or ``voicemail``. At most five forwards are
+from the forwarding phone's own context, so its call permissions apply; only phones whose
+user has the external forward right can set one from the phone, the web checks the same
+right) or ``voicemail``. At most five forwards are
 followed in a row, so two phones forwarded to each other cannot loop.
 """
 
@@ -67,7 +68,10 @@ def ring_phone_lines(internal_context: str, outbound_context: str) -> list[str]:
         ' same => n,GotoIf($["${SB_FWD}" = "voicemail"]?voicemail)',
         f" same => n,GotoIf(${{DIALPLAN_EXISTS({internal_context},${{SB_FWD}},1)}}"
         f"?{internal_context},${{SB_FWD}},1)",
-        f" same => n,Goto({outbound_context},${{SB_FWD}},1)",
+        # An outside number is dialled with the forwarding phone's own call permissions.
+        " same => n,Set(SB_PERM=${PJSIP_ENDPOINT(${EXTEN},context)})",
+        f' same => n,Goto(${{IF($["${{SB_PERM}}" = ""]?{outbound_context}:${{SB_PERM}})}},'
+        "${SB_FWD},1)",
         f" same => n(voicemail),VoiceMail(${{EXTEN}}@{VOICEMAIL_CONTEXT},${{SB_VMFLAGS}})",
         " same => n(end),Hangup()",
     ]
