@@ -45,6 +45,8 @@ class PbxServerForm(RequestModelForm):
             "ari_password",
             "config_dir",
             "sounds_dir",
+            "log_dir",
+            "recordings_dir",
             "enabled",
         ]
         widgets = {
@@ -86,6 +88,27 @@ class PbxServerForm(RequestModelForm):
         if not os.access(path, os.W_OK):
             raise forms.ValidationError(_("The portal may not write in this directory."))
         return str(path)
+
+    def _readable_dir(self, name: str, example: str) -> str:
+        value = self.cleaned_data.get(name, "").strip()
+        if not value:
+            return ""
+        path = Path(value)
+        if not path.is_absolute():
+            raise forms.ValidationError(
+                _("Give an absolute path, e.g. %(example)s.") % {"example": example}
+            )
+        if not path.is_dir():
+            raise forms.ValidationError(_("This directory does not exist on the portal's host."))
+        if not os.access(path, os.R_OK | os.X_OK):
+            raise forms.ValidationError(_("The portal may not read this directory."))
+        return str(path)
+
+    def clean_log_dir(self) -> str:
+        return self._readable_dir("log_dir", "/var/log/asterisk")
+
+    def clean_recordings_dir(self) -> str:
+        return self._readable_dir("recordings_dir", "/var/spool/asterisk/monitor")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

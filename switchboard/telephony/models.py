@@ -57,6 +57,24 @@ class PbxServer(models.Model):
             "where the portal writes the sounds made in the web. Empty: none."
         ),
     )
+    log_dir = models.CharField(
+        _("log directory"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "Asterisk's log directory as the portal sees it (e.g. /var/log/asterisk), where "
+            "the portal reads cdr-csv/Master.csv and queue_log. Empty: no collection."
+        ),
+    )
+    recordings_dir = models.CharField(
+        _("recordings directory"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "Asterisk's recordings directory as the portal sees it (e.g. "
+            "/var/spool/asterisk/monitor), where the portal reads call recordings. Empty: none."
+        ),
+    )
     enabled = models.BooleanField(_("enabled"), default=True)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.WEB)
 

@@ -31,6 +31,8 @@ def sync_configured_servers(servers: Iterable[AsteriskServer]) -> list[PbxServer
                 "ari_password": entry.ari_password,
                 "config_dir": entry.config_dir,
                 "sounds_dir": entry.sounds_dir,
+                "log_dir": entry.log_dir,
+                "recordings_dir": entry.recordings_dir,
                 "source": PbxServer.Source.CONFIG,
                 "enabled": True,
             },

@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 COALESCE_DELAY = 0.01  # seconds: the changes of a burst of events go out as one update per view
 DROP_CHECK_INTERVAL = 1.0  # seconds between checks for events lost by a slow consumer
 SERVER_POLL_INTERVAL = 5.0  # seconds between re-reads of the PBX server list
+COLLECT_INTERVAL = 2.0  # seconds between passes of the call-record collector
 BOOT_TIMEOUT = 60.0  # seconds to wait for a starting PBX to load its modules
 
 
@@ -136,7 +137,13 @@ class TelephonyWorker:
     async def start(self) -> None:
         await sync_to_async(sync_configured_servers)(settings.SWITCHBOARD_ASTERISK_SERVERS)
         await self.refresh_links()
-        for job in (self._serve_requests, self._publish_loop, self._watch_servers):
+        jobs = (
+            self._serve_requests,
+            self._publish_loop,
+            self._watch_servers,
+            self._collect_records,
+        )
+        for job in jobs:
             self.tasks.append(asyncio.create_task(job(), name=f"telephony-{job.__name__}"))
         log.info("telephony worker started with %d PBX link(s)", len(self.links))
 
@@ -206,6 +213,17 @@ class TelephonyWorker:
                 await self.refresh_links()
             except Exception:
                 log.exception("could not re-read the PBX servers")
+
+    async def _collect_records(self) -> None:
+        """Collect CDRs and queue_log of PBXs with a log directory (SPEC R1), in a thread."""
+        from switchboard.records.collector import collect_all
+
+        while True:
+            await asyncio.sleep(COLLECT_INTERVAL)
+            try:
+                await sync_to_async(collect_all, thread_sensitive=False)()
+            except Exception:
+                log.exception("collection of call records failed")
 
     # --- publishing -------------------------------------------------------------------
 

@@ -1,0 +1,48 @@
+"""``manage.py collect_records [--follow]``: collect CDRs and queue_log of every PBX with a
+log directory (SPEC R1); once, or every few seconds until stopped."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from switchboard.records.collector import PassResult, collect_all, follow
+from switchboard.telephony.services import sync_configured_servers
+
+
+class Command(BaseCommand):
+    help = "Collect call records and queue events from every PBX with a log directory."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--follow", action="store_true", help="Keep collecting until stopped.")
+        parser.add_argument(
+            "--interval", type=float, default=2.0, help="Seconds between passes (--follow)."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        # PBXs of the configuration file are known before the worker ever ran.
+        sync_configured_servers(settings.SWITCHBOARD_ASTERISK_SERVERS)
+        if not options["follow"]:
+            self._report(collect_all())
+            return
+        stop = threading.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.set())
+        self.stdout.write("collecting; stop with Ctrl-C", ending="\n")
+        self.stdout.flush()
+        for results in follow(options["interval"], stop=stop):
+            if any(result.rows for result in results.values()):
+                self._report(results)
+
+    def _report(self, results: dict[str, PassResult]) -> None:
+        for name, result in results.items():
+            self.stdout.write(
+                f"{name}: {result.cdr.created} new CDR(s) of {result.cdr.read} read, "
+                f"{result.queue_log.created} new queue event(s) of {result.queue_log.read} read, "
+                f"{result.rejected} rejected line(s)"
+            )
+        self.stdout.flush()
