@@ -198,6 +198,15 @@ SCHEMA: tuple[Key, ...] = (
         "(its own process: manage.py telephony_worker, with channels.redis_url set).",
         lambda value: None if value in ("embedded", "external") else "embedded or external",
     ),
+    Key(
+        "records",
+        "mask_digits",
+        int,
+        4,
+        "Last digits of external numbers shown as x in the call log to those who may not see "
+        "them whole (administrators and the call-log role do); 0: never masked.",
+        lambda value: None if value >= 0 else "a whole number, 0 or more",
+    ),
 )
 
 ASTERISK_FIELDS: dict[str, tuple[type, Any, str]] = {
@@ -221,6 +230,18 @@ ASTERISK_FIELDS: dict[str, tuple[type, Any, str]] = {
         "Asterisk's sounds directory (astdatadir/sounds) as the portal sees it, where the "
         "portal writes its sounds under switchboard/; empty: no sounds from the web.",
     ),
+    "log_dir": (
+        str,
+        "",
+        "Asterisk's log directory (astlogdir) as the portal sees it, where it reads "
+        "cdr-csv/Master.csv and queue_log; empty: no collection of call records.",
+    ),
+    "recordings_dir": (
+        str,
+        "",
+        "Asterisk's recordings directory (astspooldir/monitor) as the portal sees it; "
+        "empty: no recordings in the call log.",
+    ),
 }
 
 
@@ -238,6 +259,8 @@ class AsteriskServer:
     ari_password: str
     config_dir: str = ""
     sounds_dir: str = ""
+    log_dir: str = ""
+    recordings_dir: str = ""
 
 
 @dataclass(frozen=True)

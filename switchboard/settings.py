@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "switchboard.ivr",
     "switchboard.voicemail",
     "switchboard.forwards",
+    "switchboard.records",
+    "switchboard.stats",
+    "switchboard.billing",
     "switchboard.media",
 ]
 
@@ -150,6 +153,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 # Third-party browser assets come from npm packages installed by the setup command.
 STATICFILES_DIRS = [("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist")]
+STATICFILES_DIRS.append(("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"))
 # Hashed, compressed files once `collectstatic` has run (the run command does); plain files
 # served from the apps and node_modules before that (a fresh checkout, the test suite).
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
@@ -176,6 +180,7 @@ else:
 
 SWITCHBOARD_ASTERISK_SERVERS = CONFIG.asterisk
 TELEPHONY_WORKER = CONFIG["telephony.worker"]
+RECORDS_MASK_DIGITS = CONFIG["records.mask_digits"]
 
 # WhiteNoise hands Django a file iterator that the ASGI handler reads in a worker thread; that
 # is how static files are meant to be served here, so Django's reminder about it is noise.

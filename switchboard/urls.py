@@ -11,7 +11,11 @@ urlpatterns = [
     path("", include("switchboard.ivr.urls")),
     path("", include("switchboard.voicemail.urls")),
     path("", include("switchboard.forwards.urls")),
+    path("", include("switchboard.records.urls")),
+    path("", include("switchboard.records.import_urls")),
     path("", include("switchboard.media.urls")),
+    path("", include("switchboard.stats.urls")),
+    path("", include("switchboard.billing.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
 ]

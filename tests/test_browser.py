@@ -41,7 +41,7 @@ def test_plain_user_sees_only_their_own_menu(page, live_server, plain_user) -> N
     sign_in(page, live_server, "bob")
     page.wait_for_url(f"{live_server.url}/")
     links = menu_links(page)
-    assert links == ["/", "/account/", "/forwards/"]
+    assert links == ["/", "/account/", "/forwards/", "/calls/", "/billing/"]
     response = page.goto(f"{live_server.url}/admin/users/")
     assert response.status == 403
     assert page.locator("#forbidden").is_visible()

@@ -37,16 +37,48 @@ USER = "user"
 BUILTIN_ROLES: dict[str, BuiltinRole] = {
     role.code: role
     for role in (
-        BuiltinRole(USER, _("User"), _("Sees and manages their own telephony.")),
+        BuiltinRole(
+            USER,
+            _("User"),
+            _("Sees and manages their own telephony."),
+            ("billing.view_billing_report",),
+        ),
         BuiltinRole(
             DEPARTMENT_HEAD,
             _("Department head"),
             _("Sees the calls and figures of their department."),
+            ("billing.view_billing_report", "billing.view_department_billing"),
         ),
-        BuiltinRole(ACCOUNTING, _("Accounting"), _("Sees billing for every department.")),
-        BuiltinRole(CALL_LOG, _("Call-log access"), _("Sees the call log of every phone.")),
         BuiltinRole(
-            GLOBAL_STATISTICS, _("Global statistics"), _("Sees the statistics of the whole site.")
+            ACCOUNTING,
+            _("Accounting"),
+            _("Sees billing for every department."),
+            (
+                "billing.view_billing_report",
+                "billing.view_all_billing",
+                "billing.view_tariff",
+                "billing.add_tariff",
+                "billing.change_tariff",
+                "billing.delete_tariff",
+                "billing.view_zone",
+                "billing.add_zone",
+                "billing.change_zone",
+                "billing.delete_zone",
+                "billing.view_callcharge",
+                "billing.rerate_calls",
+            ),
+        ),
+        BuiltinRole(
+            CALL_LOG,
+            _("Call-log access"),
+            _("Sees the call log of every phone."),
+            ("records.view_all_calls",),
+        ),
+        BuiltinRole(
+            GLOBAL_STATISTICS,
+            _("Global statistics"),
+            _("Sees the statistics of the whole site."),
+            ("stats.view_global", "stats.view_queues"),
         ),
         BuiltinRole(
             EXTERNAL_FORWARD,

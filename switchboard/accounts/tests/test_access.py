@@ -10,6 +10,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from switchboard.accounts.models import AuditEntry, Department, Role
+from switchboard.billing.tests.access import ROLE_PAGES as BILLING_ROLE_PAGES
+from switchboard.billing.tests.access import billing_urls
 from switchboard.forwards.tests.access import SIGNED_IN as FORWARDS_SIGNED_IN
 from switchboard.forwards.tests.access import forwards_urls
 from switchboard.ivr.tests.access import POST_ONLY as IVR_POST_ONLY
@@ -18,6 +20,13 @@ from switchboard.ivr.tests.access import ivr_urls
 from switchboard.media.tests.access import media_urls
 from switchboard.pbx.tests.access import POST_ONLY as PBX_POST_ONLY
 from switchboard.pbx.tests.access import routing_urls
+from switchboard.records.tests.access import CALL_PAGES as RECORDS_CALL_PAGES
+from switchboard.records.tests.access import NOT_VISIBLE as RECORDS_NOT_VISIBLE
+from switchboard.records.tests.access import POST_ONLY as RECORDS_POST_ONLY
+from switchboard.records.tests.access import SIGNED_IN as RECORDS_SIGNED_IN
+from switchboard.records.tests.access import records_urls
+from switchboard.stats.tests.access import ROLE_PAGES as STATS_ROLE_PAGES
+from switchboard.stats.tests.access import stats_urls
 
 # name -> (example URL builder, status for anonymous, plain user, each role code, administrator)
 PUBLIC = {"accounts:login", "core:health", "set_language", "javascript-catalog"}
@@ -90,6 +99,9 @@ def urls(
         **routing_urls(),  # call permissions, pickup groups, override rules (switchboard.pbx)
         **ivr_urls(),  # IVR applications, holidays, incidents (switchboard.ivr)
         **forwards_urls(),  # call forwards and voicemail boxes (forwards, voicemail)
+        **records_urls(),  # call log, recordings, marks (switchboard.records)
+        **stats_urls(),  # global and queue statistics (switchboard.stats)
+        **billing_urls(),  # report, tariffs, re-rating, review (switchboard.billing)
     }
 
 
@@ -140,7 +152,13 @@ def test_every_view_is_in_the_table(objects) -> None:
 
 
 def expected(name: str, who: str) -> int | str:
-    if name in ("accounts:logout", "telephony:live_action", *PBX_POST_ONLY, *IVR_POST_ONLY):
+    if name in (
+        "accounts:logout",
+        "telephony:live_action",
+        *PBX_POST_ONLY,
+        *IVR_POST_ONLY,
+        *RECORDS_POST_ONLY,
+    ):
         return 405  # signing out is a POST, never a link a page could trigger
     if name == "set_language":
         return 302  # a GET changes nothing and goes back
@@ -150,7 +168,15 @@ def expected(name: str, who: str) -> int | str:
         return 200
     if who == "anonymous":
         return LOGIN
-    if name in SIGNED_IN_ANYONE or name in FORWARDS_SIGNED_IN or who == "administrator":
+    if name in RECORDS_CALL_PAGES:  # a call outside the user's scope does not exist for them
+        return 200 if who in ("administrator", *RECORDS_CALL_PAGES[name]) else RECORDS_NOT_VISIBLE
+    if name in SIGNED_IN_ANYONE or name in FORWARDS_SIGNED_IN or name in RECORDS_SIGNED_IN:
+        return 200
+    if who == "administrator":
+        return 200
+    if who in BILLING_ROLE_PAGES.get(name, ()):
+        return 200
+    if who in STATS_ROLE_PAGES.get(name, ()):
         return 200
     if who in IVR_ROLE_PAGES.get(name, ()):
         return 200
