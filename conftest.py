@@ -20,6 +20,18 @@ PASSWORD = "Correct-Horse-42"  # noqa: S105  (the test users' password)
 
 
 @pytest.fixture(autouse=True)
+def _site_language() -> Iterator[None]:
+    """Each test starts in the site's language, whatever an earlier request activated (a
+    Russian page leaves Russian active in the thread)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: object) -> None:
     """The default hasher is slow on purpose; tests create many users."""
     settings.PASSWORD_HASHERS = [  # type: ignore[attr-defined]
