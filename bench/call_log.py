@@ -188,16 +188,29 @@ def seed(rows: int) -> None:
     )
 
 
-def timed(client, url: str, repeat: int) -> tuple[float, int]:
+def timed(client, url: str, repeat: int) -> tuple[float, float, int]:
+    """Median time of the whole page and of its SQL on the call records (ms), and its rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     client.get(url)  # warm the cache as a user's second click would
-    times = []
+    times, sql_times = [], []
     for _ in range(repeat):
-        began = time.perf_counter()
-        response = client.get(url)
-        times.append((time.perf_counter() - began) * 1000)
+        with CaptureQueriesContext(connection) as queries:
+            began = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - began) * 1000)
+        sql_times.append(
+            1000
+            * sum(
+                float(q["time"])
+                for q in queries.captured_queries
+                if "records_callrecord" in q["sql"]
+            )
+        )
         assert response.status_code == 200, (url, response.status_code)
     rows = response.content.decode().count("data-call=")
-    return statistics.median(times), rows
+    return statistics.median(times), statistics.median(sql_times), rows
 
 
 def measure(repeat: int) -> None:
@@ -235,8 +248,12 @@ def measure(repeat: int) -> None:
             ("number search", f"/calls/?number={number}"),
             ("number + day ±30 min", f"/calls/?number={number}&date_from=2025-06-01&time=12:00"),
         ):
-            median, rows = timed(client, url, repeat)
-            print(f"{username:12} {label:22} {median:8.1f} ms  ({rows} rows)")
+            median, sql, rows = timed(client, url, repeat)
+            print(
+                f"{username:12} {label:22} {median:8.1f} ms  (SQL on call records {sql:6.1f} ms,"
+                f" {rows} rows)"
+            )
+    print(f"load average: {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
 
 
 def main() -> None:

@@ -5,7 +5,9 @@ ANSWERED``, ``billsec > 0``), as the billing of the products we replace shows on
 outgoing calls. Every such call gets one ``CallCharge``: rated (zone, price), ``unmatched`` (no
 rule of its tariff matches the number: listed on the review page) or ``no_tariff`` (its PBX has
 no tariff and there is no default one). Rating is idempotent: rating a call again replaces its
-charge, so a batch sent twice by the collector or a re-rating never counts a call twice.
+charge, so a call queued twice or a re-rating never counts a call twice. New calls are rated
+by ``rate_new_calls``, a pass of its own over the calls the collector queued: the collector
+never waits for the rating.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import logging
 import time
 from collections.abc import Iterable, Iterator
@@ -21,6 +24,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -174,30 +178,77 @@ def rerate_period(
     return result, time.monotonic() - began
 
 
-def on_records_collected(sender: object, record_ids: Iterable[int] = (), **kwargs: object) -> None:
-    """Receiver of ``records_collected``: rate the new calls at once.
+def rate_new_calls(*, batch: int = 5000) -> RatingResult:
+    """Rate every call the collector (or an import) queued since the last pass, once.
 
-    A failure here is logged and never stops the collector: the calls stay unrated and are
-    rated by the next re-rating of their period.
+    The collector queues each new call record (``records.NewCall``) in the transaction that
+    stores it, and never waits for the rating: this pass, run by the telephony worker next
+    to the collection and by ``collect_records --follow``, takes the queue in batches and,
+    in one transaction per batch, replaces the charges of the billable calls and removes
+    them from the queue. A call is thus rated exactly once, even after a crash (the batch is
+    rolled back and taken again) or with two passes at a time (PostgreSQL: SKIP LOCKED;
+    SQLite: one writer at a time); re-rating a period stays ``rerate_period``.
     """
-    try:
-        result = rate_records(record_ids)
-    except Exception:
-        log.exception("rating of collected calls failed")
-        return
+    from django.db import connection
+
+    from switchboard.records.models import NewCall
+
+    book = TariffBook()
+    result = RatingResult()
+    while True:
+        with transaction.atomic():
+            queued = NewCall.objects.order_by("record_id")
+            if connection.features.has_select_for_update_skip_locked:
+                queued = queued.select_for_update(skip_locked=True)
+            ids = list(queued.values_list("record_id", flat=True)[:batch])
+            if not ids:
+                break
+            taken = _ids_in(ids)
+            records = list(
+                billable(CallRecord.objects.filter(pk__in=taken))
+                .order_by("pk")
+                .values_list("pk", "server_id", "dst", "billsec")
+            )
+            if records:
+                _rate_batch(book, records, result)
+            NewCall.objects.filter(record_id__in=taken).delete()
     if result.calls:
         log.info(
-            "rated %d calls (%d unmatched, %d without tariff)",
+            "rated %d new calls (%d unmatched, %d without tariff)",
             result.calls,
             result.unmatched,
             result.no_tariff,
         )
+    return result
+
+
+def _ids_in(ids: list[int]) -> RawSQL:
+    """``… IN (these ids)`` as one parameter (an array, a JSON list on SQLite): thousands of
+    ids would otherwise cost more to bind than to rate."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", [ids])
+    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
+
+
+def rate_new_calls_safely() -> RatingResult | None:
+    """``rate_new_calls`` for a loop: a failure is logged (the calls stay queued)."""
+    from django.db import close_old_connections
+
+    close_old_connections()
+    try:
+        return rate_new_calls()
+    except Exception:
+        log.exception("rating of new calls failed; they stay queued")
+        return None
+    finally:
+        close_old_connections()
 
 
 def connect_signals() -> None:
-    from switchboard.records.signals import records_collected
-
-    records_collected.connect(on_records_collected, dispatch_uid="billing-rate-new-calls")
+    """Nothing listens to ``records_collected`` any more: new calls are rated by
+    ``rate_new_calls`` (kept for the app's ``ready``)."""
 
 
 # ---------------------------------------------------------------------------------------------

@@ -31,10 +31,17 @@ class CallRecord(models.Model):
         FAILED = "FAILED", _("failed")
         CONGESTION = "CONGESTION", _("congestion")
 
+    # No index of its own on the PBX (nor on the phone and the department below): the
+    # composite indexes that start with it serve those look-ups, and each index less makes
+    # collection faster.
     server = models.ForeignKey(
-        PbxServer, on_delete=models.PROTECT, related_name="call_records", verbose_name=_("PBX")
+        PbxServer,
+        on_delete=models.PROTECT,
+        related_name="call_records",
+        verbose_name=_("PBX"),
+        db_index=False,
     )
-    key = models.CharField(max_length=40, editable=False)
+    key = models.CharField(max_length=40, editable=False)  # see records.keys
     start = models.DateTimeField(_("date"))
     answer = models.DateTimeField(_("answered at"), null=True, blank=True)
     end = models.DateTimeField(_("ended at"), null=True, blank=True)
@@ -51,8 +58,8 @@ class CallRecord(models.Model):
     disposition = models.CharField(_("status"), max_length=16, choices=Disposition.choices)
     amaflags = models.CharField(max_length=20, blank=True)
     accountcode = models.CharField(_("account code"), max_length=80, blank=True)
-    uniqueid = models.CharField(max_length=150, blank=True, db_index=True)
-    linkedid = models.CharField(max_length=150, blank=True, db_index=True)
+    uniqueid = models.CharField(max_length=150, blank=True)
+    linkedid = models.CharField(max_length=150, blank=True)
     userfield = models.CharField(max_length=255, blank=True)
     peeraccount = models.CharField(max_length=80, blank=True)
     sequence = models.IntegerField(default=0)
@@ -67,6 +74,7 @@ class CallRecord(models.Model):
         blank=True,
         related_name="call_records",
         verbose_name=_("phone"),
+        db_index=False,
     )
     department = models.ForeignKey(
         Department,
@@ -75,6 +83,7 @@ class CallRecord(models.Model):
         blank=True,
         related_name="call_records",
         verbose_name=_("department"),
+        db_index=False,
     )
     recording = models.CharField(_("recording"), max_length=255, blank=True)
 
@@ -89,8 +98,14 @@ class CallRecord(models.Model):
             models.Index(fields=["start", "id"], name="call_record_start"),
             models.Index(fields=["phone", "start"], name="call_record_phone_start"),
             models.Index(fields=["department", "start"], name="call_record_dept_start"),
-            models.Index(fields=["src"], name="call_record_src"),
-            models.Index(fields=["dst"], name="call_record_dst"),
+            # A number searched (whole or by its beginning), alone or within a period, and
+            # a plain user's scope (server = s AND src = extension, or dst): the number
+            # first, as a search by number spans every PBX.
+            models.Index(fields=["src", "start"], name="call_record_src_start"),
+            models.Index(fields=["dst", "start"], name="call_record_dst_start"),
+            # Plain (not _like) indexes: these ids are only looked up whole.
+            models.Index(fields=["uniqueid"], name="call_record_uniqueid"),
+            models.Index(fields=["linkedid"], name="call_record_linkedid"),
         ]
         permissions = [("view_all_calls", _("See the call log of every phone"))]
 
@@ -102,7 +117,11 @@ class QueueLogEntry(models.Model):
     """One line of Asterisk's queue_log: ``time|callid|queue|agent|event|data1|…|data5``."""
 
     server = models.ForeignKey(
-        PbxServer, on_delete=models.PROTECT, related_name="queue_log", verbose_name=_("PBX")
+        PbxServer,
+        on_delete=models.PROTECT,
+        related_name="queue_log",
+        verbose_name=_("PBX"),
+        db_index=False,  # (server, key) serves it
     )
     key = models.CharField(max_length=40, editable=False)
     time = models.DateTimeField(_("time"))
@@ -132,6 +151,23 @@ class QueueLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.time:%Y-%m-%d %H:%M:%S} {self.queue} {self.event}"
+
+
+class NewCall(models.Model):
+    """A call record collected (or imported) and not yet processed by the passes that handle
+    each call once (billing's rating): queued in the same transaction as the record, removed
+    in the same transaction as the processing, so no call is processed twice or never."""
+
+    record = models.OneToOneField(
+        CallRecord, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("call to process")
+        verbose_name_plural = _("calls to process")
+
+    def __str__(self) -> str:
+        return str(self.record_id)
 
 
 class CollectorPosition(models.Model):

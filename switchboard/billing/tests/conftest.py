@@ -56,7 +56,6 @@ def world(make_user) -> World:
     from switchboard.billing.models import Tariff, Zone
     from switchboard.pbx.models import Phone
     from switchboard.records.models import CallRecord
-    from switchboard.records.signals import records_collected
     from switchboard.telephony.models import PbxServer
 
     server = PbxServer.objects.create(name="billing-pbx", host="h", ami_user="u", ami_secret="s")
@@ -130,7 +129,11 @@ def world(make_user) -> World:
             server, p["202"], "201", 30, at("2026-03-12"), direction=CallRecord.Direction.INTERNAL
         ),
     }
-    records_collected.send(
-        sender=PbxServer, server=server, record_ids=[c.pk for c in calls.values()]
-    )
+    # As the collector stores them: queued for the rating pass, which rates them once.
+    from switchboard.billing.services import rate_new_calls
+    from switchboard.records.models import NewCall
+
+    NewCall.objects.bulk_create([NewCall(record=c) for c in calls.values()])
+    rate_new_calls()
+    assert not NewCall.objects.exists()
     return World(server, it, sales, phones, users, tariff, calls)

@@ -1,5 +1,5 @@
 """Against a real Asterisk 22: a phone calls out over a line (SIPp provider) and a colleague;
-the collector reads the CDRs and the outgoing call is rated at once, the internal one is not;
+the collector reads the CDRs, the rating pass rates the outgoing call once, not the internal one;
 the billing report of the phone's user shows it."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import pytest
 
 from switchboard.accounts.models import Department
 from switchboard.billing.models import CallCharge, Tariff, Zone
+from switchboard.billing.services import rate_new_calls
 from switchboard.pbx.models import DialPattern, Generation, Phone, Trunk
 from switchboard.pbx.services import apply_configuration
 from switchboard.records.collector import Collector
@@ -71,7 +72,12 @@ def test_outgoing_call_is_rated_when_collected(
     outgoing = CallRecord.objects.get(server=server, dst="0145678901")
     assert outgoing.direction == CallRecord.Direction.OUTBOUND
     assert 1 <= outgoing.billsec <= 60
-    charge = CallCharge.objects.get(record=outgoing)  # rated by the collector's signal
+    # The collector did not rate (it never waits for the rating): the call is queued for
+    # the rating pass the worker and collect_records --follow run next to the collection.
+    assert not CallCharge.objects.exists()
+    assert rate_new_calls().calls == 1
+    assert rate_new_calls().calls == 0  # rated once
+    charge = CallCharge.objects.get(record=outgoing)
     # first period 60 s whatever the exact talk time: 0.10 + 0.12, tax 20 %
     assert (charge.status, charge.zone_name, charge.billed_seconds) == ("rated", "National", 60)
     assert (charge.amount, charge.amount_with_tax) == (D("0.22"), D("0.26"))

@@ -16,8 +16,8 @@ MARCH = {"month": "2026-03", "kind": "summary"}
 
 
 def test_collected_calls_are_rated_once(world) -> None:
-    from switchboard.records.signals import records_collected
-    from switchboard.telephony.models import PbxServer
+    from switchboard.billing.services import rate_new_calls
+    from switchboard.records.models import NewCall
 
     calls = world.calls
     charges = {c.record_id: c for c in CallCharge.objects.all()}
@@ -44,11 +44,15 @@ def test_collected_calls_are_rated_once(world) -> None:
     mobile = charges[calls["alice_mobile"].pk]
     assert (mobile.zone_name, mobile.billed_seconds, mobile.amount) == ("Mobile", 42, D("0.28"))
     assert charges[calls["alice_unmatched"].pk].status == CallCharge.Status.UNMATCHED
-    # the same batch again (a collector retry): still one charge per call
-    records_collected.send(
-        sender=PbxServer, server=world.server, record_ids=[c.pk for c in calls.values()]
-    )
+    # the same calls queued again (say, a pass killed after rating, before its commit, is
+    # rolled back and runs again): still one charge per call
+    NewCall.objects.bulk_create([NewCall(record=c) for c in calls.values()])
+    again = rate_new_calls()
+    assert again.calls == len(billable)
     assert CallCharge.objects.count() == len(billable)
+    assert not NewCall.objects.exists()
+    # a pass with nothing queued rates nothing
+    assert rate_new_calls().calls == 0
 
 
 def test_summary_figures(world) -> None:

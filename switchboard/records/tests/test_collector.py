@@ -63,9 +63,18 @@ def test_a_master_csv_line_becomes_a_record_with_its_key() -> None:
         "DOCUMENTATION",
         "",
     )
+    stamp = int(dt.datetime(2026, 11, 24, 10, 0, 0, tzinfo=UTC).timestamp())
     assert row["key"] == cdr_key(
-        "1700000000.1", "2026-11-24 10:00:00", "PJSIP/201-00000001", "PJSIP/202-00000002", "202", 13
+        stamp,
+        "1700000000.1",
+        "2026-11-24 10:00:00",
+        "PJSIP/201-00000001",
+        "PJSIP/202-00000002",
+        "202",
+        13,
     )
+    # The key starts with the time (the index fills at its end), then a 64-bit digest.
+    assert len(row["key"]) == 24 and row["key"][:8] == f"{stamp:08x}"
     # An unanswered call has no answer time.
     missed = parse_cdr_line(cdr_line(1).replace('"2026-11-24 10:01:02"', '""'), UTC)
     assert missed["answer"] is None
@@ -127,7 +136,11 @@ def test_queue_log_lines() -> None:
         "CONNECT",
     )
     assert [row[f"data{i}"] for i in range(1, 6)] == ["5", "1700000000.2", "1", "", ""]
-    assert row["key"] == queue_log_key(line) == queue_log_key(line + "\n")
+    fields = ("1700000000.1", "sales", "PJSIP/201", "CONNECT", ["5", "1700000000.2", "1", "", ""])
+    assert row["key"] == queue_log_key(1764000000, *fields)
+    assert parse_queue_log_line(line + "\n")["key"] == row["key"]
+    assert parse_queue_log_line(line + "|")["key"] == row["key"]  # empty data fields
+    assert parse_queue_log_line(line.replace("CONNECT", "AGENTDUMP"))["key"] != row["key"]
     many = parse_queue_log_line("1|c|q|a|E|1|2|3|4|5|6|7")
     assert many["data5"] == "5|6|7"
     for bad, reason in (("1|c|q|a", "4 fields"), ("x|c|q|a|E", "bad time"), ("1|c|q|a|", "no ev")):
@@ -310,3 +323,87 @@ def test_servers_of_the_configuration_file_bring_their_directories(db: None) -> 
         "/var/log/asterisk",
         "/var/spool/asterisk/monitor",
     )
+
+
+def test_new_calls_are_queued_once_for_the_rating_pass(server, log_dir: Path) -> None:
+    from switchboard.records.models import NewCall
+
+    master = log_dir / "cdr-csv/Master.csv"
+    append(master, cdr_line(1) + cdr_line(2))
+    Collector(server).run_once()
+    queued = set(NewCall.objects.values_list("record_id", flat=True))
+    assert queued == set(CallRecord.objects.values_list("pk", flat=True)) and len(queued) == 2
+    NewCall.objects.all().delete()  # a pass took them
+    CollectorPosition.objects.filter(source=CDR_SOURCE).update(offset=0)
+    append(master, cdr_line(3))
+    Collector(server).run_once()  # re-reads 1 and 2 (already there): only 3 is queued
+    assert list(NewCall.objects.values_list("record__uniqueid", flat=True)) == ["1700000003.1"]
+
+
+def test_colliding_keys_lose_no_row_and_count_none_twice(
+    server, log_dir: Path, monkeypatch
+) -> None:
+    """Every digest made equal: rows of the same second share their key; each is still
+    stored once, under the next key of its sequence, and found there when read again."""
+    from switchboard.records import keys
+
+    class Same:
+        def __init__(self, data: bytes, digest_size: int) -> None:
+            self.size = digest_size
+
+        def hexdigest(self) -> str:
+            return "ab" * self.size
+
+    monkeypatch.setattr(keys, "DIGEST", Same)
+    queue_log = log_dir / "queue_log"
+    lines = [f"1764000000|call{n}|sales|NONE|ENTERQUEUE||0188801|1\n" for n in range(4)]
+    append(queue_log, "".join(lines[:3]))
+    first = Collector(server).run_once()
+    assert (first.queue_log.read, first.queue_log.created) == (3, 3)
+    stored = sorted(QueueLogEntry.objects.values_list("key", "callid"))
+    base = f"{1764000000:08x}" + "ab" * 8
+    assert stored == [(base, "call0"), (f"{base}~1", "call1"), (f"{base}~2", "call2")]
+    # Read again from the start, with one more line: only the new one is stored.
+    CollectorPosition.objects.filter(source="queue_log").update(offset=0)
+    append(queue_log, lines[3])
+    again = Collector(server).run_once()
+    assert (again.queue_log.read, again.queue_log.created, again.queue_log.existing) == (4, 1, 3)
+    assert QueueLogEntry.objects.count() == 4
+    assert QueueLogEntry.objects.get(callid="call3").key == f"{base}~3"
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Paris", "America/Sao_Paulo"])
+def test_fast_collection_stores_what_the_parser_reads(
+    server, log_dir: Path, settings, zone: str
+) -> None:
+    """The collector's fast path (no dicts, cached time zones) stores the same values as
+    ``parse_cdr_line`` and ``parse_queue_log_line``, in any time zone (summer time too)."""
+    settings.TIME_ZONE = zone
+    from django.utils import timezone
+
+    tz = timezone.get_default_timezone()
+    lines = [
+        cdr_line(1),
+        cdr_line(2, src="0612345678", dst="201").replace("2026-11-24 10:02", "2026-03-29 02:30"),
+        cdr_line(3, disposition="NO ANSWER").replace('"2026-11-24 10:03:02"', '""'),
+        LINE + "\n",
+    ]
+    append(log_dir / "cdr-csv/Master.csv", "".join(lines))
+    append(log_dir / "queue_log", queue_line(1) + "1764000000|c|q|PJSIP/201|CONNECT|5|id|1\n")
+    result = Collector(server).run_once()
+    assert (result.cdr.created, result.queue_log.created, result.rejected) == (4, 2, 0)
+    names = ("key", "start", "answer", "end", "src", "dst", "duration", "billsec", "clid")
+    for line in lines:
+        expected = parse_cdr_line(line.rstrip("\n"), tz)
+        stored = CallRecord.objects.filter(key=expected["key"]).values(*names).get()
+
+        def plain(values: dict) -> dict:  # instants (a time in the spring gap compares unequal)
+            return {
+                n: v.timestamp() if isinstance(v, dt.datetime) else v for n, v in values.items()
+            }
+
+        assert plain(stored) == plain({name: expected[name] for name in names})
+    for entry in QueueLogEntry.objects.all():
+        line = f"{int(entry.time.timestamp())}|{entry.callid}|{entry.queue}|{entry.agent}|"
+        line += f"{entry.event}|{entry.data1}|{entry.data2}|{entry.data3}"
+        assert parse_queue_log_line(line)["key"] == entry.key

@@ -45,6 +45,15 @@ def start_collector(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     )
 
 
+def wait_for_output(log: Path, size: int, timeout_s: float) -> None:
+    """Until the collector writes to its log beyond ``size`` bytes (a pass stored rows)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if log.exists() and log.stat().st_size > size:
+            return
+        time.sleep(0.05)
+
+
 def test_killed_collector_catches_up_without_loss_or_duplicate(
     asterisk_factory, caller_port: int, tmp_path: Path
 ) -> None:
@@ -58,6 +67,7 @@ def test_killed_collector_catches_up_without_loss_or_duplicate(
     env = portal_env(tmp_path, [entry])
     subprocess.run([*MANAGE, "migrate", "-v", "0"], env=env, check=True, capture_output=True)
     log = tmp_path / "collector.log"
+    mark = 0
     collector = start_collector(env, log)
     kills = 0
     call = start_call(
@@ -67,10 +77,14 @@ def test_killed_collector_catches_up_without_loss_or_duplicate(
         deadline = time.monotonic() + 120
         while call.process.running:
             assert time.monotonic() < deadline, "calls did not end"
-            time.sleep(1.2 + 0.5 * (kills % 3))  # killed at varied points of its work
+            # Killed at varied points of its work, once it has shown it is working (on a
+            # loaded machine the process may take seconds just to start).
+            wait_for_output(log, mark, timeout_s=30)
+            time.sleep(0.1 + 0.4 * (kills % 3))
             collector.send_signal(signal.SIGKILL)
             collector.wait(timeout=10)
             kills += 1
+            mark = log.stat().st_size if log.exists() else 0
             collector = start_collector(env, log)
         result = call.wait()
         assert result.ok, result.diagnostics
