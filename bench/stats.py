@@ -1,4 +1,4 @@
-"""Benchmark: every statistics page (S1-S4) for a year and for a day, on PostgreSQL.
+"""Benchmark: every statistics page (S1-S5) for a year and for a day, on PostgreSQL or SQLite.
 
     .venv/bin/python bench/stats.py [--calls 1000000] [--url postgresql://postgres@127.0.0.1:5432/sb_bench_stats]
 
@@ -6,7 +6,11 @@ Creates the database if needed, migrates it and, unless it already holds about `
 queue calls, seeds with COPY a year of call-center traffic (seeded, repeatable): 10 queues,
 50 agents logging in and out and pausing every working day, per call an ENTERQUEUE then
 either an answer (sometimes after a ring-no-answer) ended by the caller, the agent or a
-transfer, an abandon, a time-out or a full queue; one CDR per call for the global statistics.
+transfer, an abandon, a time-out or a full queue; one CDR per call for the global statistics
+(the agent's channel as destination when answered), plus for every tenth call a caller who
+stays in an IVR (``sb-ivr-700``) and for every twentieth an automatic outgoing call
+(accountcode ``autodial``) for the S5 call mix. A ``sqlite:////path`` URL seeds SQLite with
+the same rows (plain INSERTs).
 Then brings the per-day aggregates up to date (the first time: all of them; timed), prints
 the median time of ``--repeat`` runs of each page (the whole view through
 Django's test client: scope, SQL, rendering) for a year and for a day. Goal: < 1 s each.
@@ -20,6 +24,7 @@ import io
 import os
 import random
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -40,6 +45,8 @@ CDR_COLUMNS = (
 
 
 def create_database(url: str) -> None:
+    if url.startswith("sqlite:"):
+        return  # the file is created by migrate
     import psycopg
 
     parts = urlparse(url)
@@ -186,14 +193,37 @@ def generate(calls: int, server_id: int, rng: random.Random, batch: int):
                 )
         duration = wait + talk
         answered = talk > 0
+        answered_by = f"PJSIP/{3000 + int(agent[-2:])}-{n:08x}" if answered else ""
         cdr.write(
             f"{server_id}\tc{n:039d}\t{_stamp(start)}\t"
             f"{_stamp(start + dt.timedelta(seconds=wait)) if answered else chr(92) + 'N'}\t"
             f"{_stamp(start + dt.timedelta(seconds=duration))}\t<{caller}>\t{caller}\t{600 + q}\t"
-            f"sb-from-trunks\tPJSIP/carrier-{n:08x}\t\tQueue\t{queue}\t{duration}\t{talk}\t"
+            f"sb-from-trunks\tPJSIP/carrier-{n:08x}\t{answered_by}\tQueue\t{queue}\t{duration}\t{talk}\t"
             f"{'ANSWERED' if answered else 'NO ANSWER'}\tDOCUMENTATION\t\t{callid}\t{callid}"
             f"\t\t\t0\tinbound\t\n"
         )
+        if n % 10 == 5:  # a caller who hears an IVR and hangs up there (no queue)
+            extra = f"{int(start.timestamp())}.i{n}"
+            ivr_talk = rng.randrange(5, 90)
+            cdr.write(
+                f"{server_id}\ti{n:039d}\t{_stamp(start)}\t{_stamp(start)}\t"
+                f"{_stamp(start + dt.timedelta(seconds=ivr_talk))}\t<{caller}>\t{caller}\tstart\t"
+                f"sb-ivr-700\tPJSIP/carrier-i{n:08x}\t\tWaitExten\t5\t{ivr_talk}\t{ivr_talk}\t"
+                f"ANSWERED\tDOCUMENTATION\t\t{extra}\t{extra}\t\t\t0\tinbound\t\n"
+            )
+        if n % 20 == 7:  # an automatic outgoing call (accountcode autodial, SPEC O3)
+            extra = f"{int(start.timestamp())}.a{n}"
+            number = f"07{rng.randrange(100_000_000):08d}"
+            out_talk = rng.randrange(0, 200)
+            cdr.write(
+                f"{server_id}\ta{n:039d}\t{_stamp(start)}\t"
+                f"{_stamp(start) if out_talk else chr(92) + 'N'}\t"
+                f"{_stamp(start + dt.timedelta(seconds=out_talk))}\t<{number}>\t\t{number}\t"
+                f"sb-outbound\tLocal/{number}@sb-outbound-{n:08x};1\tPJSIP/carrier-a{n:08x}\t"
+                f"Dial\tPJSIP/{number}@carrier\t{out_talk}\t{out_talk}\t"
+                f"{'ANSWERED' if out_talk else 'NO ANSWER'}\tDOCUMENTATION\tautodial\t{extra}\t"
+                f"{extra}\t\t\t0\toutbound\t\n"
+            )
         if (n + 1) % batch == 0:
             yield ql.getvalue(), cdr.getvalue()
             ql, cdr = io.StringIO(), io.StringIO()
@@ -208,13 +238,20 @@ def seed(calls: int) -> None:
     server = site()
     cdr_table, ql_table = CallRecord._meta.db_table, QueueLogEntry._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = %s", [cdr_table])
+        if connection.vendor == "sqlite":
+            cursor.execute(f"SELECT COUNT(*) FROM {cdr_table}")  # noqa: S608 (our table name)
+        else:
+            cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = %s", [cdr_table])
         estimate = cursor.fetchone()[0]
-    if estimate > 0 and abs(estimate - calls) < calls * 0.01:
+    expected = calls + calls // 10 + calls // 20  # with the IVR-only and autodial CDRs
+    if estimate > 0 and abs(estimate - expected) < expected * 0.01:
         print(f"database already seeded (about {estimate:,} calls)")
         return
     print(f"seeding {calls:,} queue calls…", flush=True)
     began = time.perf_counter()
+    if connection.vendor == "sqlite":
+        seed_sqlite(calls, server, cdr_table, ql_table, began)
+        return
     raw = connection.connection
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {cdr_table}, {ql_table} CASCADE")
@@ -234,6 +271,30 @@ def seed(calls: int) -> None:
     print(f"seeded in {time.perf_counter() - began:.0f} s")
 
 
+def seed_sqlite(calls: int, server, cdr_table: str, ql_table: str, began: float) -> None:
+    """The same rows as the COPY, inserted in one transaction per batch (SQLite)."""
+    from django.db import connection, transaction
+
+    def rows(text: str) -> list[list[str | None]]:
+        return [[None if v == "\\N" else v for v in line.split("\t")] for line in text.splitlines()]
+
+    ql_sql = f"INSERT INTO {ql_table} ({QL_COLUMNS}) VALUES ({', '.join(['%s'] * 12)})"  # noqa: S608
+    cdr_sql = f"INSERT INTO {cdr_table} ({CDR_COLUMNS}) VALUES ({', '.join(['%s'] * 25)})"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {cdr_table}")  # noqa: S608 (our table names)
+        cursor.execute(f"DELETE FROM {ql_table}")  # noqa: S608
+    rng = random.Random(5)  # noqa: S311  (repeatable test data, not a secret)
+    for done, (ql, cdr) in enumerate(generate(calls, server.pk, rng, 100_000)):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(ql_sql, rows(ql))
+            cursor.executemany(cdr_sql, rows(cdr))
+        loaded = min((done + 1) * 100_000, calls)
+        print(f"  {loaded:,} calls, {time.perf_counter() - began:.0f} s", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(f"seeded in {time.perf_counter() - began:.0f} s")
+
+
 def timed(client, url: str, repeat: int) -> float:
     client.get(url)  # warm the cache as a user's second click would
     times = []
@@ -246,28 +307,65 @@ def timed(client, url: str, repeat: int) -> float:
     return statistics.median(times)
 
 
+REFRESHES = {
+    "cdr": "CDR",
+    "queue_log": "queue_log",
+    "detail": "queue_log (call detail)",
+    "mix": "CDR (call mix)",
+    "spans": "queue_log (agent sessions and pauses)",
+}
+
+
+def refresh(name: str) -> None:
+    """Bring one family of aggregates up to date, timed."""
+    from switchboard.stats import aggregates, mix
+
+    function = {
+        "cdr": aggregates.refresh_cdr,
+        "queue_log": aggregates.refresh_queue_log,
+        "detail": aggregates.refresh_detail,
+        "mix": mix.refresh,
+        "spans": aggregates.refresh_spans,
+    }[name]
+    began = time.perf_counter()
+    function()
+    spent = time.perf_counter() - began
+    print(
+        f"aggregation of the {REFRESHES[name]} rows not yet aggregated: {spent:.1f} s", flush=True
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--calls", type=int, default=1_000_000)
     parser.add_argument("--url", default=DEFAULT_URL)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--parallel",
+        action="store_true",
+        help="bring the aggregate families up to date in parallel processes (PostgreSQL)",
+    )
+    parser.add_argument("--refresh-only", choices=sorted(REFRESHES), help=argparse.SUPPRESS)
     args = parser.parse_args()
     create_database(args.url)
     setup_django(args.url)
+    if args.refresh_only:
+        refresh(args.refresh_only)
+        return
     seed(args.calls)
 
     from django.test import Client
 
-    from switchboard.stats import aggregates
-
-    for label, refresh in (
-        ("CDR", aggregates.refresh_cdr),
-        ("queue_log", aggregates.refresh_queue_log),
-    ):
+    if args.parallel:
         began = time.perf_counter()
-        refresh()
-        spent = time.perf_counter() - began
-        print(f"aggregation of the {label} rows not yet aggregated: {spent:.1f} s")
+        children = [
+            subprocess.Popen([sys.executable, __file__, "--url", args.url, "--refresh-only", name])
+            for name in REFRESHES
+        ]
+        assert all(child.wait() == 0 for child in children)
+        print(f"aggregation of every family in parallel: {time.perf_counter() - began:.1f} s")
+    for name in REFRESHES:
+        refresh(name)
 
     from switchboard.accounts.models import Role, User
 
@@ -283,7 +381,13 @@ def main() -> None:
         ("S2 queue statistics, a day", f"/stats/queues/?{day}"),
         ("S3/S4 queue call detail, a year by month", f"/stats/calls/?{year}&unit=month"),
         ("S3/S4 queue call detail, a day by hour", f"/stats/calls/?{day}&unit=hour"),
-        ("S3 call detail, a year, last page", f"/stats/calls/?{year}&unit=month&page=7000"),
+        ("S3 call detail, a year, last page", f"/stats/calls/?{year}&unit=month&move=last"),
+        ("S3/S4 call detail, a year by hour", f"/stats/calls/?{year}&unit=hour"),
+        ("S3/S4 call detail, a year, one agent", f"/stats/calls/?{year}&unit=day&agents=Agent+07"),
+        ("S5 call mix + automatic calls, a year", f"/stats/mix/?{year}"),
+        ("S5 call mix + automatic calls, a day", f"/stats/mix/?{day}"),
+        ("S5 automatic calls to 0612…, a year", f"/stats/mix/?{year}&number=0612"),
+        ("S5 automatic calls, a year, last page", f"/stats/mix/?{year}&move=last"),
     ]
     print(f"{args.calls:,} calls, median of {args.repeat}:")
     for label, url in pages:

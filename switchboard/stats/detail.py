@@ -61,6 +61,9 @@ _WAIT_LOST = Case(
 )
 
 
+WAIT_ANSWERED, WAIT_LOST = _WAIT_ANSWERED, _WAIT_LOST  # for the aggregates
+
+
 def _of_caller(qs: QuerySet[QueueLogEntry], f: Filters) -> QuerySet[QueueLogEntry]:
     if not f.caller:
         return qs
@@ -102,6 +105,11 @@ def with_callers(qs: QuerySet[QueueLogEntry], chunk: int = 2000) -> Iterator[tup
             yield from _join(batch)
             batch = []
     yield from _join(batch)
+
+
+def join_callers(rows: list[tuple]) -> list[tuple]:
+    """A page's rows (callid first) with the caller and the time it entered the queue."""
+    return list(_join(rows))
 
 
 def _join(batch: list[tuple]) -> Iterator[tuple]:
@@ -204,6 +212,11 @@ def by_period(f: Filters, unit: str) -> tuple[dict, dict]:
 def _step() -> Case:
     whens = [When(wait__lte=limit, then=Value(i)) for i, limit in enumerate(STEPS)]
     return Case(*whens, default=Value(len(STEPS)), output_field=IntegerField())
+
+
+def step_case() -> Case:
+    """The service-level step index of an annotated ``wait`` (for the aggregates)."""
+    return _step()
 
 
 def steps(qs: QuerySet[QueueLogEntry]) -> dict[int, int]:

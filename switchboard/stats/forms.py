@@ -21,7 +21,9 @@ class GlobalForm(forms.Form):
         return {"year": today.year, "month": today.month}
 
 
-class QueueForm(forms.Form):
+class PeriodForm(forms.Form):
+    """A period of whole local days (the start and the end included)."""
+
     start = forms.DateField(
         label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -29,23 +31,6 @@ class QueueForm(forms.Form):
         label=_("To (included)"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    queues = forms.MultipleChoiceField(
-        label=_("Queues"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("None ticked: every queue you may see."),
-    )
-    agents = forms.MultipleChoiceField(
-        label=_("Agents"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("None ticked: every agent."),
-    )
-
-    def __init__(self, *args: object, queues: list[str], agents: list[str], **kwargs: object):
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["queues"].choices = [(q, q) for q in queues]
-        self.fields["agents"].choices = [(a, a) for a in agents]
 
     @staticmethod
     def initial_data() -> dict[str, str]:
@@ -72,6 +57,26 @@ class QueueForm(forms.Form):
         )
 
 
+class QueueForm(PeriodForm):
+    queues = forms.MultipleChoiceField(
+        label=_("Queues"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: every queue you may see."),
+    )
+    agents = forms.MultipleChoiceField(
+        label=_("Agents"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: every agent."),
+    )
+
+    def __init__(self, *args: object, queues: list[str], agents: list[str], **kwargs: object):
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["queues"].choices = [(q, q) for q in queues]
+        self.fields["agents"].choices = [(a, a) for a in agents]
+
+
 class DetailForm(QueueForm):
     unit = forms.ChoiceField(
         label=_("Group by"),
@@ -88,3 +93,14 @@ class DetailForm(QueueForm):
     @staticmethod
     def initial_data() -> dict[str, str]:
         return {**QueueForm.initial_data(), "unit": "day"}
+
+
+class MixForm(PeriodForm):
+    """The period of the call mix and of the automatic calls, and a number (or a part)."""
+
+    number = forms.RegexField(
+        label=_("Number (or part of it)"),
+        regex=r"^\+?[0-9*#]{0,30}$",
+        required=False,
+        error_messages={"invalid": _("Digits only, with an optional leading +.")},
+    )

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from switchboard.core.menu import MenuEntry, register
+from switchboard.stats.reports import may_open_call_mix
 from switchboard.stats.scope import may_open_queue_statistics
 
 register(
@@ -28,6 +29,13 @@ register(
         _("Excel reports"),
         "stats:reports",
         visible=may_open_queue_statistics,
+        icon="▤",
+    ),
+    MenuEntry(
+        _("Statistics"),
+        _("Call mix and automatic calls"),
+        "stats:mix",
+        visible=may_open_call_mix,
         icon="▤",
     ),
 )

@@ -168,7 +168,7 @@ def agent_intervals(f: Filters, opening: str, closing: str) -> dict[str, tuple[i
         .values_list("agent", "queue", "time", "event")
     )
     per: dict[tuple[str, str], list[tuple[dt.datetime, bool]]] = {}
-    for agent, queue, time, event in rows.iterator():
+    for agent, queue, time, event in rows:  # one fetch: a few rows per agent and day
         per.setdefault((agent, queue), []).append((time, event == opening))
     out: dict[str, tuple[int, float]] = {}
     for (agent, _queue), events in per.items():
@@ -196,14 +196,22 @@ def calls_made(
 
 
 def agent_rows(
-    f: Filters, numbers: dict[str, str], calls: dict[str, tuple[int, int]] | None = None
+    f: Filters,
+    numbers: dict[str, str],
+    calls: dict[str, tuple[int, int]] | None = None,
+    spans: tuple[dict[str, tuple[int, float]], dict[str, tuple[int, float]]] | None = None,
 ) -> list[compute.AgentRow]:
     """One row per agent seen in the period; ``numbers`` maps agent names to phone numbers;
-    ``calls`` is :func:`agent_calls` when already known (from the aggregates)."""
+    ``calls`` is :func:`agent_calls` and ``spans`` the sessions and pauses when already known
+    (from the aggregates)."""
     if calls is None:
         calls = agent_calls(f)
-    sessions = agent_intervals(f, "ADDMEMBER", "REMOVEMEMBER")
-    pauses = agent_intervals(f, "PAUSE", "UNPAUSE")
+    if spans is None:
+        spans = (
+            agent_intervals(f, "ADDMEMBER", "REMOVEMEMBER"),
+            agent_intervals(f, "PAUSE", "UNPAUSE"),
+        )
+    sessions, pauses = spans
     agents = set(calls) | set(sessions) | set(pauses)
     if f.agents:
         agents &= set(f.agents)

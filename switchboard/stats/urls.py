@@ -11,4 +11,5 @@ urlpatterns = [
     path("stats/queues/", views.queue_statistics, name="queues"),
     path("stats/calls/", views.queue_call_detail, name="calls"),
     path("stats/reports/", views.excel_reports, name="reports"),
+    path("stats/mix/", views.call_mix, name="mix"),
 ]

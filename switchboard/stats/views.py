@@ -17,13 +17,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from switchboard.core.exports import FORMATS, export_response, format_duration
 from switchboard.pbx.models import Queue, QueueMember
-from switchboard.stats import aggregates, compute, detail, queries
-from switchboard.stats.forms import DetailForm, GlobalForm, QueueForm
+from switchboard.records.models import CallRecord
+from switchboard.stats import aggregates, compute, detail, mix, paging, queries, reports
+from switchboard.stats.forms import DetailForm, GlobalForm, MixForm, QueueForm
 from switchboard.stats.scope import queue_scope, visible
 
 
@@ -86,7 +88,7 @@ def _respond(
     else:
         query = QueryDict(mutable=True)
         query.update({key: str(value) for key, value in data.items()})
-    for name in ("export", "table", "page", "lost_page"):
+    for name in ("export", "table", "move", "cursor", "lost_move", "lost_cursor", "period_page"):
         query.pop(name, None)
     context["tables"] = [
         {
@@ -123,6 +125,11 @@ def _bar(labels: list[str], series: list[tuple[str, list[int]]], stacked: bool =
 @login_required
 def global_statistics(request: HttpRequest) -> HttpResponse:
     """S1: calls per month of a year, per day of a month, per hour (count, talk time)."""
+    with aggregates.refreshed_once():
+        return _global_statistics(request)
+
+
+def _global_statistics(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("stats.view_global"):
         raise PermissionDenied
     form = GlobalForm(request.GET if "year" in request.GET else GlobalForm.initial_data())
@@ -238,6 +245,11 @@ def _queue_filters(
 @login_required
 def queue_statistics(request: HttpRequest) -> HttpResponse:
     """S2: per queue outcomes, service level, abandons, weekdays, half hours, agents."""
+    with aggregates.refreshed_once():
+        return _queue_statistics(request)
+
+
+def _queue_statistics(request: HttpRequest) -> HttpResponse:
     found = _queue_filters(request, QueueForm, _("Queue statistics"), "stats/queues.html")
     if isinstance(found, HttpResponse):
         return found
@@ -358,7 +370,9 @@ def queue_statistics(request: HttpRequest) -> HttpResponse:
                 _seconds(r.made_seconds),
                 _seconds(r.made_average),
             ]
-            for r in queries.agent_rows(filters, numbers, aggregates.agent_calls(filters))
+            for r in queries.agent_rows(
+                filters, numbers, aggregates.agent_calls(filters), aggregates.agent_spans(filters)
+            )
         ],
     )
     tables = [per_queue, service, abandons, weekdays, half_hours, agent_table]
@@ -368,40 +382,81 @@ def queue_statistics(request: HttpRequest) -> HttpResponse:
 PAGE_SIZE = 100
 
 
-def _pager(request: HttpRequest, page: int, total: int, name: str) -> dict | None:
-    """Links to the previous / next page of a long list (``name`` is its page parameter)."""
-    pages = max(1, -(-total // PAGE_SIZE))
-    if pages == 1:
+def _pager(request: HttpRequest, found: paging.Page, total: int | None, prefix: str) -> dict | None:
+    """Links to the first / previous / next / last keyset page of a long list (``prefix``
+    names its query parameters: ``<prefix>move`` and ``<prefix>cursor``)."""
+    if not found.has_before and not found.has_after:
         return None
 
-    def url(number: int) -> str:
+    def url(move: str, cursor: str = "") -> str:
         query = request.GET.copy()
-        query[name] = str(number)
+        query[f"{prefix}move"] = move
+        query[f"{prefix}cursor"] = cursor
         return "?" + query.urlencode()
 
+    label = _("%(count)s calls") % {"count": total} if total is not None else ""
     return {
-        "label": _("Page %(page)s of %(pages)s") % {"page": page, "pages": pages},
-        "previous": url(page - 1) if page > 1 else "",
-        "next": url(page + 1) if page < pages else "",
+        "label": label,
+        "first": url(paging.FIRST) if found.has_before else "",
+        "previous": url(paging.PREVIOUS, found.first_cursor) if found.has_before else "",
+        "next": url(paging.NEXT, found.last_cursor) if found.has_after else "",
+        "last": url(paging.LAST) if found.has_after else "",
     }
 
 
-def _page(request: HttpRequest, name: str) -> int:
+def _list_page(request: HttpRequest, rows: list, name: str) -> tuple[list, dict | None]:
+    """A page of a list already computed (e.g. 8,760 hours of a year): the screen shows
+    ``PAGE_SIZE`` rows at a time (``<name>=<number>``, from 1); the exports keep every row."""
+    pages = max(1, -(-len(rows) // PAGE_SIZE))
     try:
-        return max(1, int(request.GET.get(name, "1")))
+        number = min(max(int(request.GET.get(name, "1")), 1), pages)
     except ValueError:
-        return 1
+        number = 1
+    if pages == 1:
+        return rows, None
+
+    def url(to: int) -> str:
+        query = request.GET.copy()
+        query[name] = str(to)
+        return "?" + query.urlencode()
+
+    label = _("Page %(page)s of %(pages)s") % {"page": number, "pages": pages}
+    return rows[(number - 1) * PAGE_SIZE : number * PAGE_SIZE], {
+        "label": label,
+        "first": url(1) if number > 1 else "",
+        "previous": url(number - 1) if number > 1 else "",
+        "next": url(number + 1) if number < pages else "",
+        "last": url(pages) if number < pages else "",
+    }
+
+
+def _keyset(
+    request: HttpRequest, qs, field: str, fields: tuple[str, ...], prefix: str
+) -> paging.Page:
+    move = request.GET.get(f"{prefix}move", paging.FIRST)
+    return paging.page(qs, field, fields, move, request.GET.get(f"{prefix}cursor", ""), PAGE_SIZE)
 
 
 @login_required
 def queue_call_detail(request: HttpRequest) -> HttpResponse:
     """S3 / S4: every answered and lost queue call, totals, agents, queues, service level by
     hour / day / month and by waiting time, agent analytics."""
+    with aggregates.refreshed_once():
+        return _queue_call_detail(request)
+
+
+def _queue_call_detail(request: HttpRequest) -> HttpResponse:
     found = _queue_filters(request, DetailForm, _("Queue call detail"), "stats/detail.html")
     if isinstance(found, HttpResponse):
         return found
     context, form, filters, _numbers = found
     filters = dataclasses.replace(filters, caller=form.cleaned_data["caller"])
+
+    def _either(from_aggregates: Callable, from_rows: Callable):
+        """The aggregates' figures, or the rows' (a caller's number, a part of a day)."""
+        found = from_aggregates(filters)
+        return from_rows(filters) if found is None else found
+
     ended_by = {"COMPLETECALLER": _("caller"), "COMPLETEAGENT": _("agent")}
     lost_status = {
         "ABANDON": _("hung up"),
@@ -409,7 +464,9 @@ def queue_call_detail(request: HttpRequest) -> HttpResponse:
         "EXITWITHTIMEOUT": _("timed out"),
         "EXITEMPTY": _("no agent left"),
     }
-    totals = detail.summary(filters)
+    totals = aggregates.detail_summary(filters)
+    if totals is None:  # a caller's number: from the rows
+        totals = detail.summary(filters)
 
     answered_qs = (
         detail.answered(filters)
@@ -432,9 +489,14 @@ def queue_call_detail(request: HttpRequest) -> HttpResponse:
         for _callid, queue, time, wait, event, caller, entered in rows:
             yield [queue, entered or time, caller, _seconds(wait), lost_status[event]]
 
-    page_a, page_l = _page(request, "page"), _page(request, "lost_page")
-    shown_a = answered_qs[(page_a - 1) * PAGE_SIZE : page_a * PAGE_SIZE]
-    shown_l = lost_qs[(page_l - 1) * PAGE_SIZE : page_l * PAGE_SIZE]
+    answered_fields = ("callid", "queue", "agent", "wait", "talk", "position", "event")
+    page_a = _keyset(request, detail.answered(filters), "time", answered_fields, "")
+    page_l = _keyset(
+        request, detail.lost(filters), "time", ("callid", "queue", "wait", "event"), "lost_"
+    )
+    # (time, id, callid, …) -> the row shapes of the export (callid first, then the time)
+    shown_a = [(r[2], r[3], r[4], r[0], *r[5:]) for r in page_a.rows]
+    shown_l = [(r[2], r[3], r[0], *r[4:]) for r in page_l.rows]
     calls_table = Table(
         "answered",
         _("Answered calls"),
@@ -448,17 +510,17 @@ def queue_call_detail(request: HttpRequest) -> HttpResponse:
             _("Position"),
             _("Ended by"),
         ],
-        list(answered_rows(detail.with_callers(shown_a))),
+        list(answered_rows(detail.join_callers(shown_a))),
         export=lambda: answered_rows(detail.with_callers(answered_qs)),
-        pager=_pager(request, page_a, totals["answered"], "page"),
+        pager=_pager(request, page_a, totals["answered"], ""),
     )
     lost_table = Table(
         "lost",
         _("Lost calls"),
         [_("Queue"), _("Date"), _("Caller"), _("Wait before hanging up"), _("Status")],
-        list(lost_rows(detail.with_callers(shown_l))),
+        list(lost_rows(detail.join_callers(shown_l))),
         export=lambda: lost_rows(detail.with_callers(lost_qs)),
-        pager=_pager(request, page_l, totals["lost"], "lost_page"),
+        pager=_pager(request, page_l, totals["lost"], "lost_"),
     )
     s = totals
     summary = Table(
@@ -527,17 +589,21 @@ def queue_call_detail(request: HttpRequest) -> HttpResponse:
                 x,
                 compute.percent(x, n),
             ]
-            for agent, n, w, t, c, a, x in detail.per_agent(filters)
+            for agent, n, w, t, c, a, x in _either(aggregates.detail_per_agent, detail.per_agent)
         ],
     )
     queue_table = Table(
         "queues",
         _("Queues: answered calls"),
         [_("Queue"), _("Answered"), _("Wait"), _("Talk")],
-        [[q, n, _seconds(w), _seconds(t)] for q, n, w, t in detail.per_queue(filters)],
+        [
+            [q, n, _seconds(w), _seconds(t)]
+            for q, n, w, t in _either(aggregates.detail_per_queue, detail.per_queue)
+        ],
     )
     unit = form.cleaned_data["unit"]
-    took, lost_by = detail.by_period(filters, unit)
+    found_periods = aggregates.detail_by_period(filters, unit)
+    took, lost_by = found_periods or detail.by_period(filters, unit)
     fmt = {"hour": "%Y-%m-%d %Hh", "day": "%Y-%m-%d", "month": "%Y-%m"}[unit]
     period_rows = []
     for key in sorted(set(took) | set(lost_by)):
@@ -562,6 +628,8 @@ def queue_call_detail(request: HttpRequest) -> HttpResponse:
                 compute.percent(ln, whole),
             ]
         )
+    # A year by hour is 8,760 rows: the screen pages them, the exports give them all.
+    shown_periods, period_pager = _list_page(request, period_rows, "period_page")
     periods = Table(
         "periods",
         _("Service by period"),
@@ -580,31 +648,46 @@ def queue_call_detail(request: HttpRequest) -> HttpResponse:
             _("Average wait"),
             "%",
         ],
-        period_rows,
+        shown_periods,
         chart=_bar(
-            [r[0] for r in period_rows],
+            [r[0] for r in shown_periods],
             [
-                (_("Answered"), [r[2] for r in period_rows]),
-                (_("Lost"), [r[10] for r in period_rows]),
+                (_("Answered"), [r[2] for r in shown_periods]),
+                (_("Lost"), [r[10] for r in shown_periods]),
             ],
             stacked=True,
         ),
+        export=lambda: period_rows,
+        pager=period_pager,
     )
     step_columns = [_("Wait up to (s)"), _("Calls"), "%"]
     steps_answered = Table(
         "steps_answered",
         _("Service level: answered calls"),
         step_columns,
-        compute.step_rows(detail.steps(detail.answered(filters)), detail.STEPS),
+        compute.step_rows(
+            _either(
+                lambda f: aggregates.detail_steps(f, lost=False),
+                lambda f: detail.steps(detail.answered(f)),
+            ),
+            detail.STEPS,
+        ),
     )
     steps_lost = Table(
         "steps_lost",
         _("Service level: lost calls"),
         step_columns,
-        compute.step_rows(detail.steps(detail.lost(filters)), detail.STEPS),
+        compute.step_rows(
+            _either(
+                lambda f: aggregates.detail_steps(f, lost=True),
+                lambda f: detail.steps(detail.lost(f)),
+            ),
+            detail.STEPS,
+        ),
     )
-    presence = queries.agent_intervals(filters, "ADDMEMBER", "REMOVEMEMBER")
-    figures = detail.agent_analytics(filters)
+    spans = aggregates.agent_spans(filters)
+    presence = spans[0] if spans else queries.agent_intervals(filters, "ADDMEMBER", "REMOVEMEMBER")
+    figures = _either(aggregates.detail_agent_analytics, detail.agent_analytics)
     analytics_rows = []
     for agent in sorted(set(figures) | set(presence)):
         a, m, c = figures.get(agent, (0, 0, 0))
@@ -646,7 +729,7 @@ def excel_reports(request: HttpRequest) -> HttpResponse:
     form = DetailForm(
         initial=DetailForm.initial_data(), queues=queues, agents=sorted(_agent_numbers(queues))
     )
-    reports = [
+    queue_reports = [
         {
             "title": _("Calls answered per queue and per agent"),
             "tables": [("queues", _("per queue")), ("agents", _("per agent"))],
@@ -657,8 +740,96 @@ def excel_reports(request: HttpRequest) -> HttpResponse:
             "tables": [("answered", _("Excel"))],
         },
     ]
+    others = [
+        {
+            "key": entry.key,
+            "title": entry.title,
+            "url": reverse(entry.url_name),
+            "tables": entry.tables,
+            "fields": entry.fields,
+        }
+        for entry in reports.entries_for(request.user)
+    ]
     return render(
         request,
         "stats/reports.html",
-        {"title": _("Excel reports"), "form": form, "reports": reports},
+        {
+            "title": _("Excel reports"),
+            "form": form,
+            "reports": queue_reports,
+            "others": others,
+            "start": form.initial["start"],
+            "end": form.initial["end"],
+        },
     )
+
+
+@login_required
+def call_mix(request: HttpRequest) -> HttpResponse:
+    """S5: incoming calls, handled in the IVR, handled by operators, automatic outgoing calls
+    (one table), and the list of the automatic calls (by a number or a part of it)."""
+    if not reports.may_open_call_mix(request.user):
+        raise PermissionDenied
+    form = MixForm(request.GET if "start" in request.GET else MixForm.initial_data())
+    context: dict = {"title": _("Call mix and automatic calls"), "form": form}
+    if not form.is_valid():
+        return _invalid(request, "stats/mix.html", context)
+    start, end = form.bounds()
+    number = form.cleaned_data["number"]
+    period = f"{form.cleaned_data['start']:%Y-%m-%d} - {form.cleaned_data['end']:%Y-%m-%d}"
+    context["period"] = period
+    figures = mix.mix(start, end)
+    incoming = figures["incoming"]
+    mix_table = Table(
+        "mix",
+        _("Incoming calls and automatic outgoing calls"),
+        [
+            _("Calls"),
+            _("Number"),
+            # xgettext:no-python-format
+            _("% of incoming calls"),
+        ],
+        [
+            [_("Incoming calls"), incoming, compute.percent(incoming, incoming)],
+            [_("Handled in the IVR"), figures["ivr"], compute.percent(figures["ivr"], incoming)],
+            [
+                _("Handled by operators"),
+                figures["operators"],
+                compute.percent(figures["operators"], incoming),
+            ],
+            [_("Automatic outgoing calls"), figures["autodial"], None],
+        ],
+        chart={
+            "kind": "pie",
+            "labels": [_("Handled in the IVR"), _("Handled by operators"), _("Other")],
+            "series": [
+                {
+                    "name": _("Incoming calls"),
+                    "data": [
+                        figures["ivr"],
+                        figures["operators"],
+                        incoming - figures["ivr"] - figures["operators"],
+                    ],
+                }
+            ],
+            "stacked": False,
+        },
+    )
+    status = dict(CallRecord.Disposition.choices)
+
+    def autodial_rows(rows: Iterable[tuple]) -> Iterator[list[object]]:
+        for time, _pk, dst, src, disposition, duration, billsec in rows:
+            state = status.get(disposition, disposition)
+            yield [time, dst, src, state, _seconds(duration), _seconds(billsec)]
+
+    calls = mix.autodial_calls(start, end, number)
+    found = _keyset(request, calls, "start", mix.AUTODIAL_FIELDS, "")
+    autodial = Table(
+        "autodial",
+        _("Automatic outgoing calls"),
+        [_("Date"), _("Number"), _("Caller ID"), _("Status"), _("Duration"), _("Talk")],
+        list(autodial_rows(found.rows)),
+        export=lambda: autodial_rows(mix.autodial_rows(calls)),
+        pager=_pager(request, found, None if number else figures["autodial"], ""),
+    )
+    return _respond(request, "stats/mix.html", context, [mix_table, autodial], period)

@@ -593,6 +593,42 @@ class AnsweringPhone:
         self.stop()
 
 
+class TransferringPhone(AnsweringPhone):
+    """An agent's phone that answers after ``answer_after_ms``, talks ``refer_after_ms``, then
+    transfers the call blindly to ``refer_to`` (a number of the phone's dialplan context) with
+    a SIP REFER, and hangs up ``bye_after_ms`` after Asterisk accepted it, as phones do
+    (answering Asterisk's BYE if it comes first; see ``sipp_scenarios/phone_refer.xml``)."""
+
+    def __init__(
+        self,
+        name: str = "agent",
+        *,
+        refer_to: str,
+        answer_after_ms: int = 0,
+        refer_after_ms: int = 1000,
+        bye_after_ms: int = 1000,
+        port: int | None = None,
+    ) -> None:
+        super().__init__(name, answer_after_ms=answer_after_ms, port=port)
+        if not re.fullmatch(r"[0-9*#+]+", refer_to):
+            raise HarnessError(f"bad transfer target {refer_to!r}")
+        self.refer_to = refer_to
+        self.refer_after_ms = refer_after_ms
+        self.bye_after_ms = bye_after_ms
+
+    def _scenario(self) -> str:
+        return render_scenario(
+            "phone_refer.xml",
+            {
+                "user": self.name,
+                "refer_to": self.refer_to,
+                "answer_after_ms": max(1, self.answer_after_ms or 0),
+                "refer_after_ms": max(1, self.refer_after_ms),
+                "bye_timeout_ms": max(1, self.bye_after_ms),
+            },
+        )
+
+
 _REASONS = {
     403: "Forbidden",
     404: "Not Found",

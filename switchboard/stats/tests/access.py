@@ -12,6 +12,7 @@ ROLE_PAGES = {
     "stats:queues": ("global_statistics",),
     "stats:calls": ("global_statistics",),
     "stats:reports": ("global_statistics",),
+    "stats:mix": ("global_statistics",),
 }
 
 
@@ -21,4 +22,5 @@ def stats_urls() -> dict[str, str]:
         "stats:queues": "/stats/queues/",
         "stats:calls": "/stats/calls/",
         "stats:reports": "/stats/reports/",
+        "stats:mix": "/stats/mix/",
     }

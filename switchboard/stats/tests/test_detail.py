@@ -92,7 +92,7 @@ def test_long_lists_are_paged_and_exported_whole(manager, monkeypatch) -> None:
     response = manager.get("/stats/calls/", PERIOD)
     answered = table(response, "answered")
     assert [r[3] for r in answered["rows"]] == ["0611111111", "0633333333"]
-    assert answered["pager"]["label"] == "Page 1 of 2" and not answered["pager"]["previous"]
+    assert answered["pager"]["label"] == "3 calls" and not answered["pager"]["previous"]
     response = manager.get("/stats/calls/" + answered["pager"]["next"])
     assert [r[3] for r in table(response, "answered")["rows"]] == ["0677777777"]
 
@@ -109,6 +109,32 @@ def test_long_lists_are_paged_and_exported_whole(manager, monkeypatch) -> None:
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     values = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert [r[2] for r in values[6:]] == ["0622222222", "0644444444", "0666666666"]
+
+
+def test_the_periods_are_paged_on_screen_and_exported_whole(manager, monkeypatch) -> None:
+    # A year by hour is 8,760 rows: the screen shows a page, the chart that page, the
+    # exports every period.
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    query = {**PERIOD, "unit": "hour"}
+    everything = ["2026-03-02 09h", "2026-03-02 10h", "2026-03-03 14h"]
+    periods = table(manager.get("/stats/calls/", query), "periods")
+    assert [r[0] for r in periods["rows"]] == everything[:2]
+    assert periods["pager"]["label"] == "Page 1 of 2" and not periods["pager"]["previous"]
+    response = manager.get("/stats/calls/" + periods["pager"]["next"])
+    periods = table(response, "periods")
+    assert [r[0] for r in periods["rows"]] == everything[2:]
+    assert not periods["pager"]["next"] and periods["pager"]["first"]
+    chart = next(c for c in response.context["charts"] if c["id"] == "chart-periods")
+    assert chart["labels"] == everything[2:]
+    # A page number out of range or not a number shows the nearest page.
+    for page, shown in (("9", everything[2:]), ("x", everything[:2]), ("0", everything[:2])):
+        rows = table(manager.get("/stats/calls/", {**query, "period_page": page}), "periods")
+        assert [r[0] for r in rows["rows"]] == shown
+    export = manager.get("/stats/calls/", {**query, "export": "csv", "table": "periods"})
+    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig"))))
+    assert [r[0] for r in rows[6:]] == everything
+    second = manager.get("/stats/calls/", {**query, "period_page": "2"})
+    assert "period_page" not in second.context["query"]  # the export links: every period
 
 
 def test_agent_filter_narrows_the_answered_calls(manager) -> None:
