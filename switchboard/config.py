@@ -207,6 +207,60 @@ SCHEMA: tuple[Key, ...] = (
         "them whole (administrators and the call-log role do); 0: never masked.",
         lambda value: None if value >= 0 else "a whole number, 0 or more",
     ),
+    Key(
+        "directory",
+        "country_code",
+        str,
+        "",
+        "Country calling code of the site (e.g. 33, 7), used to compare national and "
+        "international forms of a number; empty: numbers are compared as written.",
+        _digits_or_empty,
+    ),
+    Key(
+        "directory",
+        "national_prefix",
+        str,
+        "0",
+        "Trunk prefix of national numbers (0 in most countries, 8 in Russia).",
+        _digits_or_empty,
+    ),
+    Key(
+        "directory",
+        "international_prefix",
+        str,
+        "00",
+        "Prefix dialled before a country code (00, 810 in Russia); read like a +.",
+        _digits_or_empty,
+    ),
+    Key(
+        "directory",
+        "lookup_url",
+        str,
+        "",
+        "Caller look-up hook (a CRM, a service desk): URL with {number} where the caller's "
+        "number goes, answering JSON cards; empty: the directory only.",
+        lambda value: (
+            None
+            if not value or (value.startswith(("http://", "https://")) and "{number}" in value)
+            else "an http(s) URL holding {number}"
+        ),
+    ),
+    Key(
+        "directory",
+        "lookup_timeout_ms",
+        int,
+        800,
+        "How long the look-up hook may take, in milliseconds, before it is ignored.",
+        _positive,
+    ),
+    Key(
+        "directory",
+        "lookup_auth_header",
+        str,
+        "",
+        'Header sent to the look-up hook, e.g. "Authorization: Bearer <token>"; empty: none.',
+        lambda value: None if not value or ":" in value else "Name: value",
+    ),
 )
 
 ASTERISK_FIELDS: dict[str, tuple[type, Any, str]] = {
@@ -242,6 +296,12 @@ ASTERISK_FIELDS: dict[str, tuple[type, Any, str]] = {
         "Asterisk's recordings directory (astspooldir/monitor) as the portal sees it; "
         "empty: no recordings in the call log.",
     ),
+    "voicemail_dir": (
+        str,
+        "",
+        "Asterisk's voicemail spool (astspooldir/voicemail) as the portal sees it; "
+        "empty: no voicemail messages in the web.",
+    ),
 }
 
 
@@ -261,6 +321,7 @@ class AsteriskServer:
     sounds_dir: str = ""
     log_dir: str = ""
     recordings_dir: str = ""
+    voicemail_dir: str = ""
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,12 @@ INSTALLED_APPS = [
     "switchboard.stats",
     "switchboard.billing",
     "switchboard.media",
+    "switchboard.agents",
+    "switchboard.directory",
+    "switchboard.desk",
+    "switchboard.callbacks",
+    "switchboard.api",
+    "switchboard.chat",
 ]
 
 # The user-language middleware runs after authentication: a signed-in user's own language

@@ -16,6 +16,12 @@ urlpatterns = [
     path("", include("switchboard.media.urls")),
     path("", include("switchboard.stats.urls")),
     path("", include("switchboard.billing.urls")),
+    path("", include("switchboard.agents.urls")),
+    path("", include("switchboard.directory.urls")),
+    path("", include("switchboard.desk.urls")),
+    path("", include("switchboard.callbacks.urls")),
+    path("", include("switchboard.api.urls")),
+    path("", include("switchboard.chat.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
 ]

@@ -32,6 +32,8 @@ CALL_LOG = "call_log"
 GLOBAL_STATISTICS = "global_statistics"
 EXTERNAL_FORWARD = "external_forward"
 INCIDENT_SUPERVISOR = "incident_supervisor"
+DIRECTORY_EDITOR = "directory_editor"
+CALLBACK_OPERATOR = "callback_operator"
 USER = "user"
 
 BUILTIN_ROLES: dict[str, BuiltinRole] = {
@@ -78,7 +80,7 @@ BUILTIN_ROLES: dict[str, BuiltinRole] = {
             GLOBAL_STATISTICS,
             _("Global statistics"),
             _("Sees the statistics of the whole site."),
-            ("stats.view_global", "stats.view_queues"),
+            ("stats.view_global", "stats.view_queues", "callbacks.view_callback_report"),
         ),
         BuiltinRole(
             EXTERNAL_FORWARD,
@@ -90,6 +92,18 @@ BUILTIN_ROLES: dict[str, BuiltinRole] = {
             _("Incident supervisor"),
             _("Switches company-wide incident states."),
             ("ivr.view_incident", "ivr.switch_incident"),
+        ),
+        BuiltinRole(
+            DIRECTORY_EDITOR,
+            _("Directory editor"),
+            _("Adds, changes and deletes the shared contacts of the directory."),
+            ("directory.edit_shared_contacts",),
+        ),
+        BuiltinRole(
+            CALLBACK_OPERATOR,
+            _("Callback operator"),
+            _("Calls back the requests of their queues (every request with the right to all)."),
+            ("callbacks.handle_callback", "callbacks.add_callback"),
         ),
         BuiltinRole(
             ADMINISTRATOR,

@@ -51,7 +51,9 @@ ACTION_TYPES = (
     "incident",
     "transfer",
     "hangup",
+    "callback",
 )
+CALLBACK_SOUND = "auth-thankyou"  # Asterisk's own "thank you" when none is chosen
 
 
 @dataclass(frozen=True)
@@ -350,6 +352,18 @@ def _transfer(check: _Checker, action: dict[str, Any], known: set[str]) -> dict[
     return {"kind": kind, "number": number}
 
 
+def _callback(check: _Checker, action: dict[str, Any], known: set[str]) -> dict[str, Any]:
+    """A callback request: the caller's number (and the queue, if any) is stored for the
+    operators, then the confirmation sound plays; the scenario goes on after it."""
+    queue = _text(action.get("queue"))
+    if queue and not NUMBER.match(queue):
+        check.error(_("A number is 2 to 10 digits."))
+    elif queue and queue not in check.context.queues:
+        check.error(_("This PBX has no queue with the number %(number)s.") % {"number": queue})
+    sound = _sound(check, action.get("sound"), required=False) or CALLBACK_SOUND
+    return {"queue": queue, "sound": sound}
+
+
 def _hangup(check: _Checker, action: dict[str, Any], known: set[str]) -> dict[str, Any]:
     return {}
 
@@ -365,6 +379,7 @@ _ACTIONS: dict[str, Callable[[_Checker, dict[str, Any], set[str]], dict[str, Any
     "incident": _incident,
     "transfer": _transfer,
     "hangup": _hangup,
+    "callback": _callback,
 }
 
 

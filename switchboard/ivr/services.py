@@ -112,7 +112,7 @@ def _action_spec(action: dict[str, Any]) -> IvrActionSpec:
         ranges=tuple((a, b) for a, b in action.get("ranges", [])),
         incident=action.get("incident", ""),
         transfer=action.get("kind", ""),
-        number=action.get("number", ""),
+        number=action.get("number", "") or action.get("queue", ""),
     )
 
 

@@ -189,7 +189,14 @@ class TrunkForm(PbxModelForm):
 class InboundRouteForm(PbxModelForm):
     class Meta:
         model = InboundRoute
-        fields = ["server", "did", "kind", "phone", "queue", "number"]
+        fields = ["server", "did", "kind", "phone", "queue", "number", "account_manager_seconds"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["account_manager_seconds"].required = False  # empty: 0, never
+
+    def clean_account_manager_seconds(self) -> int:
+        return self.cleaned_data.get("account_manager_seconds") or 0
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

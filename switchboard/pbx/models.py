@@ -389,6 +389,15 @@ class InboundRoute(models.Model):
         validators=[DIAL_NUMBER],
         help_text=_("For an external or internal number: the number to call."),
     )
+    account_manager_seconds = models.PositiveSmallIntegerField(
+        _("account manager first (s)"),
+        default=0,
+        validators=[MaxValueValidator(120)],
+        help_text=_(
+            "When the caller is a contact of the directory with an account manager, ring the "
+            "manager's phone this many seconds before the destination above; 0: never."
+        ),
+    )
 
     class Meta:
         ordering = ["server__name", "did"]

@@ -57,7 +57,12 @@ def site_spec(server: PbxServer) -> SiteSpec:
             for t in Trunk.objects.filter(server=server)
         ),
         inbound=tuple(
-            InboundSpec(route.did, route.target_number, routing.inbound_kind(route))
+            InboundSpec(
+                route.did,
+                route.target_number,
+                routing.inbound_kind(route),
+                manager_seconds=route.account_manager_seconds,
+            )
             for route in InboundRoute.objects.filter(server=server).select_related("phone", "queue")
             if route.target_number
         )
@@ -104,6 +109,8 @@ def external_forwarders(server: PbxServer) -> tuple[str, ...]:
 
 
 def queue_spec(queue: Queue) -> QueueSpec:
+    from switchboard.agents.services import agent_member_specs
+
     return QueueSpec(
         name=queue.name,
         number=queue.number,
@@ -120,7 +127,8 @@ def queue_spec(queue: Queue) -> QueueSpec:
             QueueMemberSpec(m.phone.extension, m.penalty, m.phone.display_name, m.dynamic)
             for m in queue.members.all()
             if m.phone.enabled
-        ),
+        )
+        + agent_member_specs(queue),  # the queue's agent role: *45 log-in (agents app)
         simultaneous_rings=queue.simultaneous_rings,
         sticky_agent=queue.sticky_agent,
     )

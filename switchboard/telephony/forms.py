@@ -47,6 +47,7 @@ class PbxServerForm(RequestModelForm):
             "sounds_dir",
             "log_dir",
             "recordings_dir",
+            "voicemail_dir",
             "enabled",
         ]
         widgets = {
@@ -109,6 +110,9 @@ class PbxServerForm(RequestModelForm):
 
     def clean_recordings_dir(self) -> str:
         return self._readable_dir("recordings_dir", "/var/spool/asterisk/monitor")
+
+    def clean_voicemail_dir(self) -> str:
+        return self._readable_dir("voicemail_dir", "/var/spool/asterisk/voicemail")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -75,6 +75,16 @@ class PbxServer(models.Model):
             "/var/spool/asterisk/monitor), where the portal reads call recordings. Empty: none."
         ),
     )
+    voicemail_dir = models.CharField(
+        _("voicemail directory"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "Asterisk's voicemail spool as the portal sees it (e.g. "
+            "/var/spool/asterisk/voicemail), where the portal reads the messages users listen "
+            "to in the web. Empty: none."
+        ),
+    )
     enabled = models.BooleanField(_("enabled"), default=True)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.WEB)
 

@@ -33,6 +33,7 @@ def sync_configured_servers(servers: Iterable[AsteriskServer]) -> list[PbxServer
                 "sounds_dir": entry.sounds_dir,
                 "log_dir": entry.log_dir,
                 "recordings_dir": entry.recordings_dir,
+                "voicemail_dir": entry.voicemail_dir,
                 "source": PbxServer.Source.CONFIG,
                 "enabled": True,
             },

@@ -21,6 +21,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.utils import timezone
 
+from switchboard.desk.delivery import observe as desk_observe
 from switchboard.telephony import bus
 from switchboard.telephony.ami.client import AmiClient
 from switchboard.telephony.ami.errors import AmiActionError, AmiError, AmiTimeout
@@ -80,6 +81,7 @@ class PbxLink:
             self.backlog.append(message)  # applied once the rebuild is done, in order
             return
         self.mark(self.model.apply(message, time.time()))
+        desk_observe(self, message)  # the operator desk's screen-pops (switchboard.desk)
         if self.model.stale:
             # A module reloaded its configuration (e.g. queues): only list actions tell how.
             self.model.stale = False
@@ -142,6 +144,8 @@ class TelephonyWorker:
             self._publish_loop,
             self._watch_servers,
             self._collect_records,
+            self._rate_new_calls,
+            self._collect_callbacks,
         )
         for job in jobs:
             self.tasks.append(asyncio.create_task(job(), name=f"telephony-{job.__name__}"))
@@ -225,6 +229,33 @@ class TelephonyWorker:
             except Exception:
                 log.exception("collection of call records failed")
 
+    async def _rate_new_calls(self) -> None:
+        """Rate the calls the collector queued (SPEC R2), in its own thread and loop: the
+        collection never waits for the rating."""
+        from django.apps import apps
+
+        if not apps.is_installed("switchboard.billing"):
+            return
+        from switchboard.billing.services import rate_new_calls_safely
+
+        while True:
+            await asyncio.sleep(COLLECT_INTERVAL)
+            await sync_to_async(rate_new_calls_safely, thread_sensitive=False)()
+
+    async def _collect_callbacks(self) -> None:
+        """Turn the IVR's callback requests (AstDB keys) into rows (SPEC C5), every 2 s."""
+        from switchboard.callbacks.collector import collect
+
+        while True:
+            await asyncio.sleep(COLLECT_INTERVAL)
+            for link in list(self.links.values()):
+                if link.client.state != "connected":
+                    continue
+                try:
+                    await collect(link.server_id, link.client)
+                except Exception:
+                    log.exception("collection of callback requests from %s failed", link.name)
+
     # --- publishing -------------------------------------------------------------------
 
     async def _publish_loop(self) -> None:
@@ -284,6 +315,10 @@ class TelephonyWorker:
             return {"ok": False, "error": "unknown or disabled PBX"}
         if kind == "snapshot":
             return {"ok": True, "data": self.view(link, message["view"], message.get("key", ""))}
+        if kind == "desk":  # the operator desk's call control (switchboard.desk)
+            from switchboard.desk.control import handle as desk_handle
+
+            return await desk_handle(link, message)
         if kind == "action":
             from switchboard.telephony.actions import perform
 

@@ -171,7 +171,8 @@ def portal_pbx(
 
 @pytest.fixture
 def portal_server(portal_pbx: AsteriskInstance, db: Any) -> Any:
-    """The ``PbxServer`` of ``portal_pbx`` (AMI account, configuration directory)."""
+    """The ``PbxServer`` of ``portal_pbx`` (AMI account, configuration directory, voicemail
+    spool)."""
     from switchboard.telephony.models import PbxServer
 
     return PbxServer.objects.create(
@@ -181,6 +182,7 @@ def portal_server(portal_pbx: AsteriskInstance, db: Any) -> Any:
         ami_user=portal_pbx.credentials.ami_username,
         ami_secret=portal_pbx.credentials.ami_secret,
         config_dir=str(portal_pbx.etc_dir),
+        voicemail_dir=str(portal_pbx.layout.host("spool/voicemail")),
     )
 
 

@@ -10,8 +10,19 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from switchboard.accounts.models import AuditEntry, Department, Role
+from switchboard.agents.tests.access import POST_ONLY as AGENTS_POST_ONLY
+from switchboard.agents.tests.access import SIGNED_IN as AGENTS_SIGNED_IN
+from switchboard.agents.tests.access import agents_urls
 from switchboard.billing.tests.access import ROLE_PAGES as BILLING_ROLE_PAGES
 from switchboard.billing.tests.access import billing_urls
+from switchboard.callbacks.tests.access import callbacks_urls
+from switchboard.callbacks.tests.access import expected as callbacks_expected
+from switchboard.chat.tests.access import chat_urls
+from switchboard.chat.tests.access import expected as chat_expected
+from switchboard.desk.tests.access import desk_urls
+from switchboard.desk.tests.access import expected as desk_expected
+from switchboard.directory.tests.access import directory_urls
+from switchboard.directory.tests.access import expected as directory_expected
 from switchboard.forwards.tests.access import SIGNED_IN as FORWARDS_SIGNED_IN
 from switchboard.forwards.tests.access import forwards_urls
 from switchboard.ivr.tests.access import POST_ONLY as IVR_POST_ONLY
@@ -27,6 +38,8 @@ from switchboard.records.tests.access import SIGNED_IN as RECORDS_SIGNED_IN
 from switchboard.records.tests.access import records_urls
 from switchboard.stats.tests.access import ROLE_PAGES as STATS_ROLE_PAGES
 from switchboard.stats.tests.access import stats_urls
+from switchboard.voicemail.tests.access import expected as voicemail_expected
+from switchboard.voicemail.tests.access import voicemail_urls
 
 # name -> (example URL builder, status for anonymous, plain user, each role code, administrator)
 PUBLIC = {"accounts:login", "core:health", "set_language", "javascript-catalog"}
@@ -101,7 +114,13 @@ def urls(
         **forwards_urls(),  # call forwards and voicemail boxes (forwards, voicemail)
         **records_urls(),  # call log, recordings, marks (switchboard.records)
         **stats_urls(),  # global and queue statistics (switchboard.stats)
+        **agents_urls(),  # agent console, presence, colleagues (switchboard.agents)
         **billing_urls(),  # report, tariffs, re-rating, review (switchboard.billing)
+        **callbacks_urls(),  # callback requests, their report, the API (callbacks, api)
+        **desk_urls(),  # operator desk, teams, interactions (switchboard.desk)
+        **voicemail_urls(),  # voicemail messages in the browser (switchboard.voicemail)
+        **chat_urls(),  # staff chat (switchboard.chat)
+        **directory_urls(),  # directory, contacts, click-to-call (switchboard.directory)
     }
 
 
@@ -114,6 +133,8 @@ NON_ADMIN_ROLES = [
     "global_statistics",
     "external_forward",
     "incident_supervisor",
+    "callback_operator",
+    "directory_editor",
 ]
 
 
@@ -152,12 +173,23 @@ def test_every_view_is_in_the_table(objects) -> None:
 
 
 def expected(name: str, who: str) -> int | str:
+    if (status := callbacks_expected(name, who)) is not None:
+        return status
+    if (status := desk_expected(name, who)) is not None:
+        return status
+    if (status := voicemail_expected(name, who)) is not None:
+        return status
+    if (status := chat_expected(name, who)) is not None:
+        return status
+    if (status := directory_expected(name, who)) is not None:
+        return status
     if name in (
         "accounts:logout",
         "telephony:live_action",
         *PBX_POST_ONLY,
         *IVR_POST_ONLY,
         *RECORDS_POST_ONLY,
+        *AGENTS_POST_ONLY,
     ):
         return 405  # signing out is a POST, never a link a page could trigger
     if name == "set_language":
@@ -170,6 +202,8 @@ def expected(name: str, who: str) -> int | str:
         return LOGIN
     if name in RECORDS_CALL_PAGES:  # a call outside the user's scope does not exist for them
         return 200 if who in ("administrator", *RECORDS_CALL_PAGES[name]) else RECORDS_NOT_VISIBLE
+    if name in AGENTS_SIGNED_IN:
+        return 200
     if name in SIGNED_IN_ANYONE or name in FORWARDS_SIGNED_IN or name in RECORDS_SIGNED_IN:
         return 200
     if who == "administrator":

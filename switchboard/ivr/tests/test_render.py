@@ -57,7 +57,7 @@ RECEPTION = IvrSpec(
                     sound="custom/menu",
                     max_digits=4,
                     timeout=6,
-                    keys=(("1", "sales"), ("2", "support"), ("*", "open")),
+                    keys=(("1", "sales"), ("2", "support"), ("9", "callback"), ("*", "open")),
                     patterns=(("^12[0-9]{2}$", "account"),),
                     on_timeout="open",
                     on_invalid="closed",
@@ -72,6 +72,11 @@ RECEPTION = IvrSpec(
             ),
         ),
         IvrBlockSpec("sales", (A("transfer", transfer="queue", number="500"),)),
+        IvrBlockSpec(
+            "callback",
+            # The caller's number (and the queue) in AstDB for the operators, a confirmation.
+            (A("callback", number="500", sound="auth-thankyou"), A("hangup")),
+        ),
         IvrBlockSpec("support", (A("transfer", transfer="phone", number="202"),)),
         IvrBlockSpec(
             "outage",
@@ -140,6 +145,7 @@ def test_hostile_text_cannot_break_the_dialplan() -> None:
                 "incoming",
                 (
                     A("play", sound="a,b)${SHELL(rm)}"),
+                    A("callback", number="5${X}),0", sound="x,y)"),
                     A("menu", patterns=(('^1"${SHELL(x)}\\', "incoming"),), keys=(("1)", "x;y"),)),
                 ),
             ),

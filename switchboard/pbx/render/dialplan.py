@@ -27,7 +27,11 @@ from switchboard.pbx.render.text import HEADER
 GENERATION_CONTEXT = "sb-generation"
 INTERNAL_CONTEXT = "sb-internal"
 OUTBOUND_CONTEXT = "sb-outbound"
+ACCOUNT_MANAGER_CONTEXT = "sb-account-manager"
+ACCOUNT_MANAGER_FAMILY = "switchboard/accountmanager"
 RING_SECONDS = 30
+# How Queue() ended when it refused the caller (QUEUESTATUS), logged as Asterisk does not.
+REFUSED = " | ".join(f'"${{QUEUESTATUS}}" = "{s}"' for s in ("JOINEMPTY", "JOINUNAVAIL", "FULL"))
 
 
 def render_dialplan(site: SiteSpec, generation: str) -> str:
@@ -51,6 +55,10 @@ def render_dialplan(site: SiteSpec, generation: str) -> str:
             " same => n,Answer()",
             *queue_entry_lines(queue),
             f" same => n,Queue({queue.name},t)",
+            # Asterisk writes nothing to queue_log for a caller refused at the door: log it,
+            # or the statistics would never count the "closed" calls (SPEC S2).
+            f" same => n,ExecIf($[{REFUSED}]?QueueLog({queue.name},${{UNIQUEID}},NONE,"
+            "${QUEUESTATUS}))",
             " same => n,Hangup()",
         ]
     lines += ["", *outbound_lines(site), "", *inbound_lines(site), ""]
@@ -122,6 +130,10 @@ def inbound_lines(site: SiteSpec) -> list[str]:
                 site, route.did, *([route.target] if route.kind == "internal" else [])
             ),
         ]
+        if route.manager_seconds:
+            lines.append(
+                f" same => n,Gosub({ACCOUNT_MANAGER_CONTEXT},s,1({route.manager_seconds}))"
+            )
         if route.kind == "voicemail":
             lines += [
                 f" same => n,VoiceMail({route.target}@{VOICEMAIL_CONTEXT},u)",
@@ -132,4 +144,26 @@ def inbound_lines(site: SiteSpec) -> list[str]:
         else:
             lines.append(f" same => n,Goto({INTERNAL_CONTEXT},{route.target},1)")
     lines += ["exten => _[+0-9].,1,NoOp(Unknown DID ${EXTEN})", " same => n,Hangup(1)"]
+    if any(route.manager_seconds for route in site.inbound):
+        lines += ["", *account_manager_lines()]
     return lines
+
+
+def account_manager_lines() -> list[str]:
+    """Gosub(sb-account-manager,s,1(seconds)): when the caller's number has an account manager
+    in AstDB (``switchboard/accountmanager/<number>`` = the manager's extension, written by the
+    directory), ring the manager's phone for ``seconds``; an answered call ends there, any other
+    outcome returns to the route's own destination (the fallback)."""
+    return [
+        f"[{ACCOUNT_MANAGER_CONTEXT}]",
+        "exten => s,1,Set(SB_AM_CALLER=${FILTER(0-9+,${CALLERID(num)})})",
+        ' same => n,GotoIf($["${SB_AM_CALLER}" = ""]?done)',
+        f" same => n,Set(SB_AM_KEY={ACCOUNT_MANAGER_FAMILY}/${{SB_AM_CALLER}})",
+        " same => n,Set(SB_AM=${FILTER(0-9,${DB(${SB_AM_KEY})})})",
+        ' same => n,GotoIf($["${SB_AM}" = ""]?done)',
+        " same => n,NoOp(Account manager ${SB_AM} for ${SB_AM_CALLER})",
+        " same => n,Dial(PJSIP/${SB_AM},${ARG1})",
+        ' same => n,GotoIf($["${DIALSTATUS}" = "ANSWER"]?answered)',
+        " same => n(done),Return()",
+        " same => n(answered),Hangup()",
+    ]

@@ -13,6 +13,19 @@ from the forwarding phone's own context, so its call permissions apply; only pho
 user has the external forward right can set one from the phone, the web checks the same
 right) or ``voicemail``. At most five forwards are
 followed in a row, so two phones forwarded to each other cannot loop.
+
+Before the forwards, ``sb-ring-phone`` reads the user's presence and hot desk, also from
+AstDB (written by ``switchboard.agents``):
+
+* ``switchboard/presence/<extension>`` = ``dnd``: do not disturb. The phone never rings and
+  the call is handled as if the phone were busy: the busy forward if one is set (for
+  example to voicemail), else the caller hears busy (SIP 486).
+* ``switchboard/presence/<extension>`` = ``mobile:<number>``: "on mobile". The call is
+  forwarded to that number like an unconditional forward (dialled with the phone's own call
+  permissions; the web only accepts it from users with the external forward right).
+* ``switchboard/hotdesk/<extension>`` = ``<YYYYMMDD>@<desk extension>``: the user sits at
+  another desk today; calls ring that desk's phone (busy test included). The binding lapses
+  by itself at midnight, as the date no longer matches.
 """
 
 from __future__ import annotations
@@ -25,6 +38,8 @@ SET_CONTEXT = "sb-forward-set"
 EXTERNAL_RIGHT_CONTEXT = "sb-forward-external"
 VOICEMAIL_CONTEXT = "switchboard"  # the voicemail.conf context of the portal's boxes
 FORWARD_FAMILY = "switchboard/forward"
+PRESENCE_FAMILY = "switchboard/presence"
+HOTDESK_FAMILY = "switchboard/hotdesk"
 MAX_HOPS = 5
 NO_FORWARD_RING_SECONDS = 30
 # Feature code -> the forward it sets ("*21202" sets, "*21*" to voicemail, "*21" cancels).
@@ -38,23 +53,41 @@ def ring_phone_lines(internal_context: str, outbound_context: str) -> list[str]:
         # DB_EXISTS does not log a warning for a key that is not set (DB() does).
         return f"${{IF(${{DB_EXISTS({FORWARD_FAMILY}/${{EXTEN}}/{key})}}?${{DB_RESULT}}:)}}"
 
+    def read(variable: str, family: str) -> list[str]:
+        # Not through IF(): a value may hold ":" (on mobile), which IF() would split.
+        return [
+            " same => n,Set(DB_RESULT=)",
+            f" same => n,NoOp(${{DB_EXISTS({family}/${{EXTEN}})}})",
+            f" same => n,Set({variable}=${{DB_RESULT}})",
+        ]
+
+    today = "${STRFTIME(${EPOCH},,%Y%m%d)}"
     return [
         f"[{RING_CONTEXT}]",
         "exten => _X.,1,NoOp(Ring phone ${EXTEN})",
         " same => n,Set(SB_HOPS=$[0${SB_HOPS} + 1])",
+        # Hot desking: today's desk of the phone's user, else the phone itself.
+        *read("SB_DESK", HOTDESK_FAMILY),
+        f' same => n,Set(SB_DEVICE=PJSIP/${{IF($["${{CUT(SB_DESK,@,1)}}" = "{today}"]'
+        "?${CUT(SB_DESK,@,2)}:${EXTEN})})",
         f" same => n,GotoIf($[${{SB_HOPS}} > {MAX_HOPS}]?dial)",
+        # Presence: do not disturb is handled as busy; on mobile forwards to the mobile.
+        *read("SB_PRESENCE", PRESENCE_FAMILY),
+        ' same => n,GotoIf($["${SB_PRESENCE}" = "dnd"]?busy)',
+        " same => n,Set(SB_FWD=${CUT(SB_PRESENCE,:,2)})",
+        ' same => n,GotoIf($["${CUT(SB_PRESENCE,:,1)}" = "mobile" & "${SB_FWD}" != ""]?forward)',
         f" same => n,Set(SB_FWD={db('unconditional')})",
         " same => n,Set(SB_VMFLAGS=u)",
         ' same => n,GotoIf($["${SB_FWD}" != ""]?forward)',
         f" same => n,Set(SB_FWD={db('busy')})",
         ' same => n,GotoIf($["${SB_FWD}" = ""]?dial)',
-        " same => n,Set(SB_STATE=${DEVICE_STATE(PJSIP/${EXTEN})})",
+        " same => n,Set(SB_STATE=${DEVICE_STATE(${SB_DEVICE})})",
         ' same => n,GotoIf($["${SB_STATE}" = "INUSE" | "${SB_STATE}" = "BUSY"]?busy)',
         f" same => n(dial),Set(SB_NOANSWER={db('noanswer')})",
         f" same => n,Set(SB_RING={db('ringtime')})",
         f' same => n,Set(SB_RING=${{IF($["${{SB_NOANSWER}}" = "" | "${{SB_RING}}" = ""]'
         f"?{NO_FORWARD_RING_SECONDS}:${{SB_RING}})}})",
-        " same => n,Dial(PJSIP/${EXTEN},${SB_RING})",
+        " same => n,Dial(${SB_DEVICE},${SB_RING})",
         ' same => n,GotoIf($["${DIALSTATUS}" = "BUSY"]?busy)',
         ' same => n,GotoIf($["${DIALSTATUS}" = "ANSWER" | "${SB_NOANSWER}" = ""]?end)',
         f" same => n,GotoIf($[${{SB_HOPS}} > {MAX_HOPS}]?end)",

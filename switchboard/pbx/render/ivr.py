@@ -25,6 +25,7 @@ HOLIDAYS_CONTEXT = "sb-ivr-holidays"
 INTERNAL_CONTEXT = "sb-internal"  # as in dialplan.py (not imported: dialplan imports us)
 OUTBOUND_CONTEXT = "sb-outbound"
 INCIDENT_FAMILY = "switchboard/incident"
+CALLBACK_FAMILY = "switchboard/callback"  # read by switchboard.callbacks.collector
 DIGITS_VARIABLE = "SB_IVR_DIGITS"
 
 _WORD = re.compile(r"[^A-Za-z0-9_/+*#-]")
@@ -128,14 +129,14 @@ def ivr_lines(ivr: IvrSpec) -> list[str]:
     else:
         lines += [" same => n,Busy(5)", " same => n,Hangup(17)"]
     for block in ivr.blocks:
-        lines += block_lines(block)
+        lines += block_lines(block, ivr.number)
     return lines
 
 
-def block_lines(block: IvrBlockSpec) -> list[str]:
+def block_lines(block: IvrBlockSpec, ivr_number: str = "") -> list[str]:
     lines = [f"exten => {_block(block.name)},1,NoOp(Block {_word(block.name)})"]
     for action in block.actions:
-        for line in action_lines(action):
+        for line in action_lines(action, ivr_number):
             # A line may carry its own label: "n(name),App()".
             lines.append(f" same => {line}" if line.startswith("n(") else f" same => n,{line}")
     if not block.actions or block.actions[-1].kind not in ("menu", "goto", "transfer", "hangup"):
@@ -143,9 +144,11 @@ def block_lines(block: IvrBlockSpec) -> list[str]:
     return lines
 
 
-def action_lines(action: IvrActionSpec) -> list[str]:
+def action_lines(action: IvrActionSpec, ivr_number: str = "") -> list[str]:
     """The applications of one action (each becomes a ``same => n,`` line)."""
     kind = action.kind
+    if kind == "callback":
+        return callback_lines(action, ivr_number)
     if kind in ("play", "speech"):
         if not action.sound:  # speech whose synthesis failed at apply (logged there)
             return [f"NoOp(No sound for {_safe(action.text)})"]
@@ -179,6 +182,20 @@ def action_lines(action: IvrActionSpec) -> list[str]:
             return [f"VoiceMail({number}@{VOICEMAIL_CONTEXT},u)", "Hangup()"]
         return [f"Goto({INTERNAL_CONTEXT},{number},1)"]
     return ["Hangup()"]
+
+
+def callback_lines(action: IvrActionSpec, ivr_number: str) -> list[str]:
+    """Store the request in AstDB under the call's uniqueid (durable, idempotent: pressing
+    again overwrites the same key), then confirm. The value is
+    ``<epoch>|<ivr>|<queue>|<caller number>|<caller name>``; the number keeps only digits and
+    +, the name is last so that whatever it holds cannot shift the other fields."""
+    number = "${FILTER(0-9+,${CALLERID(num)})}"
+    name = "${CALLERID(name)}"
+    value = f"${{EPOCH}}|{_word(ivr_number)}|{_word(action.number)}|{number}|{name}"
+    lines = [f"Set(DB({CALLBACK_FAMILY}/${{UNIQUEID}})={value})"]
+    if action.sound:
+        lines.append(f"Playback({_word(action.sound)})")
+    return lines
 
 
 def menu_lines(action: IvrActionSpec) -> list[str]:

@@ -16,8 +16,12 @@ then time ranges and weekdays with ``GotoIfTime``); the first that matches redir
 subroutine returns and the call goes on through the context's includes (``<context>-next``).
 
 **Pickup** (``*8``: a call ringing in one of the phone's pickup groups; ``**`` + extension:
-that phone's ringing call) and **dynamic queue members** (``*45`` + queue number logs the
-phone in, the same code logs it out) live in ``sb-routing-features``.
+that phone's ringing call) and **dynamic queue members** live in ``sb-routing-features``.
+``*45`` + queue number logs an agent's phone in, the same code logs it out. Only the
+phones listed for the queue may (its dynamic members: phones marked dynamic, and phones of
+users holding the queue's agent role); the caller must first key the PIN of the phone's
+voicemail box (``VMAuthenticate``, so the user's voicemail PIN): three wrong PINs hang up
+with nothing changed. The agent hears "agent logged in" or "agent logged off".
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ ROUTING_FEATURES_CONTEXT = "sb-routing-features"
 STICKY_CONTEXT = "sb-sticky"
 STICKY_FAMILY = "switchboard/sticky"
 AGENT_CODE = "*45"
+AGENT_PIN_CONTEXT = "switchboard"  # the voicemail.conf context of the portal's boxes
 PICKUP_CODE = "*8"
 DIRECTED_PICKUP_CODE = "**"
 
@@ -234,8 +239,10 @@ def routing_feature_lines(site: SiteSpec) -> list[str]:
             name = member_name(member.name, member.extension)
             penalty = penalties[member.extension]
             lines += [
-                f" same => n(m{member.extension}),AddQueueMember("
-                f"{queue.name},{device},{penalty},,{name},{device})",
+                # The PIN of the phone's voicemail box; wrong three times: hung up.
+                f" same => n(m{member.extension}),VMAuthenticate("
+                f"{member.extension}@{AGENT_PIN_CONTEXT},s)",
+                f" same => n,AddQueueMember({queue.name},{device},{penalty},,{name},{device})",
                 ' same => n,GotoIf($["${AQMSTATUS}" = "MEMBERALREADY"]?logout)',
                 " same => n,Playback(agent-loginok)",
                 " same => n,Hangup()",

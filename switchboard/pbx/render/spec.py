@@ -63,6 +63,7 @@ class InboundSpec:
     did: str
     target: str  # an internal number: a phone's extension or a queue's number
     kind: str = "internal"  # internal (sb-internal), voicemail (of phone target), external
+    manager_seconds: int = 0  # ring the caller's account manager first (0: no)
 
 
 @dataclass(frozen=True)

@@ -55,10 +55,12 @@ def test_phones_go_live_and_take_calls(server, pbx, phones, caller_port) -> None
     assert entry.outcome == Generation.Outcome.LIVE, entry.message
     assert entry.changed_files == [
         "extensions.conf",
+        "features.conf",  # the operator desk's transfer codes (switchboard.desk)
         "musiconhold.conf",
         "pjsip.conf",
         "queuerules.conf",
         "queues.conf",
+        "res_parking.conf",  # the operator desk's parking lot
         "voicemail.conf",
     ]
     assert live_generation(pbx.etc_dir) == entry.name

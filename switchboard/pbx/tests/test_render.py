@@ -50,7 +50,7 @@ SITE = SiteSpec(
         TrunkSpec("carrier", "10.0.0.2"),
     ),
     inbound=(
-        InboundSpec("0140000002", "500"),
+        InboundSpec("0140000002", "500", manager_seconds=15),
         InboundSpec("0140000001", "201"),
         InboundSpec("0140000003", "201", kind="voicemail"),
         InboundSpec("0140000004", "0612345678", kind="external"),

@@ -12,6 +12,7 @@ import time
 
 import pytest
 
+from switchboard.agents.tests.dtmf import dial_and_key
 from switchboard.pbx.models import (
     DialPattern,
     Generation,
@@ -28,6 +29,7 @@ from switchboard.pbx.services import apply_configuration
 from switchboard.telephony.models import PbxServer
 from switchboard.testing.asterisk import AsteriskInstance, free_port
 from switchboard.testing.sipp import place_call, start_call
+from switchboard.voicemail.models import VoicemailBox
 
 pytestmark = [pytest.mark.asterisk, pytest.mark.django_db(transaction=True)]
 
@@ -288,12 +290,13 @@ def test_sticky_agent_and_dynamic_members(
         server=server, extension="203", fixed_address=f"127.0.0.1:{agent_port}"
     )
     QueueMember.objects.create(queue=queue, phone=dynamic, dynamic=True)
+    VoicemailBox.objects.create(phone=dynamic, pin="135790")  # *45 asks for the box's PIN
     applied(server)
     assert "PJSIP/203" not in pbx.cli("queue show support")
-    # 203 logs in with *45 + the queue number, then the same code logs it out.
-    assert place_call(pbx.sip_port, "*45501", local_port=agent_port, hold_ms=3000).answered
+    # 203 logs in with *45 + the queue number + PIN, then the same code logs it out.
+    assert dial_and_key(pbx.sip_port, "*45501", "135790#", local_port=agent_port).answered
     assert "PJSIP/203" in pbx.cli("queue show support")
-    assert place_call(pbx.sip_port, "*45501", local_port=agent_port, hold_ms=3000).answered
+    assert dial_and_key(pbx.sip_port, "*45501", "135790#", local_port=agent_port).answered
     assert "PJSIP/203" not in pbx.cli("queue show support")
 
     def call(caller: str) -> None:

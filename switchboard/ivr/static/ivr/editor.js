@@ -18,7 +18,7 @@
   const errorList = document.getElementById("ivr-errors");
   const SVG = "http://www.w3.org/2000/svg";
   const TYPES = ["play", "speech", "read", "menu", "goto", "time", "holiday", "incident",
-    "transfer", "hangup"];
+    "transfer", "hangup", "callback"];
   const TERMINAL = new Set(["menu", "goto", "transfer", "hangup"]);
 
   let scenario = normalise(data.scenario);
@@ -44,6 +44,7 @@
       case "incident": return { type, incident: "", target: "" };
       case "transfer": return { type, kind: "phone", number: "" };
       case "hangup": return { type };
+      case "callback": return { type, queue: "", sound: "auth-thankyou" };
       default: return { type, target: "" };
     }
   }
@@ -198,6 +199,12 @@
         parts.push(field(T.number, number));
         break;
       }
+      case "callback":
+        // The caller's number is stored for the operators (of the queue, if one is chosen),
+        // then the confirmation sound plays; the block goes on after it.
+        parts.push(field(T.callback_queue, bound(action, "queue", options(el("select"), data.queues, action.queue || "", T.no_queue))));
+        parts.push(field(T.confirmation, soundInput(action)));
+        break;
       default:
         break;
     }
